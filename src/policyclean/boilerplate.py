@@ -1,11 +1,191 @@
-"""Stage 'boilerplate' (placeholder until implemented: returns the text unchanged)."""
+"""Stage 'boilerplate': remove the site chrome a reposting site put around the article.
+
+Source lines, view counters, editor credits, ``THE END``, copyright notices, comment
+widgets, page buttons, clickbait heads... The rules live in
+``corrections/boilerplate/chrome.tsv`` (see the README there). Each rule matches a
+*whole line* and applies in a zone:
+
+- ``head``: the lines before the first body paragraph;
+- ``tail``: the lines after the last body paragraph;
+- ``edge``: head or tail;
+- ``anywhere``: every line.
+
+A *body paragraph* (an anchor) is a line that no rule matches and that reads as prose
+(long, or a sentence ending in 。). Lines between the first and the last anchor are the
+article's body and only ``anywhere`` rules can touch them; so a document's own short
+lines (its date ``2025年12月19日``, its signature ``江苏省人民政府``) stay, and a body
+sentence that merely contains 来源 or 评论 is never a whole-line match.
+
+Removing matched lines never changes which lines are anchors, so a second pass removes
+nothing more (idempotent).
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Mapping
 
-from .model import Config, StageResult
+from .data import read_tsv, tables_dir
+from .errors import TableError
+from .model import Change, Config, StageResult
+
+ZONES = ("head", "tail", "edge", "anywhere")
+EXTENTS = ("line", "rest")
+COLUMNS = ("id", "zone", "extent", "match", "pattern", "fact", "why", "example")
+
+# No rule matches a line longer than this (rules are for short chrome lines); longer
+# lines are never tested, which keeps the stage fast on long documents.
+MAX_CHROME_LEN = 240
+# A line that no rule matches is body prose when it is at least this long...
+PROSE_MIN_LEN = 40
+# ...or when it is a sentence of at least this length ending with one of these marks.
+SENTENCE_MIN_LEN = 12
+_SENTENCE_END = ("。", "！", "？", "；", "!", "?", ";")
+
+_DATE_PARTS = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
+
+
+@dataclass(frozen=True)
+class ChromeRule:
+    id: str
+    zone: str
+    extent: str
+    regex: re.Pattern[str]
+    fact: str
+    why: str
+    examples: tuple[str, ...]
+    where: str  # "chrome.tsv:12"
+
+    @property
+    def name(self) -> str:
+        return f"boilerplate/{self.where}"
+
+
+@lru_cache(maxsize=8)
+def load_rules(directory: str) -> tuple[ChromeRule, ...]:
+    """The chrome rules of ``<directory>/boilerplate/chrome.tsv``, compiled, in file order."""
+    path = Path(directory) / "boilerplate" / "chrome.tsv"
+    rules = []
+    seen: set[str] = set()
+    for row in read_tsv(path, COLUMNS):
+        rule_id, zone, extent, match = row["id"], row["zone"], row["extent"] or "line", row["match"] or "regex"
+        if not rule_id or rule_id in seen:
+            raise TableError(f"{path}:{row.line}: missing or repeated rule id {rule_id!r}")
+        seen.add(rule_id)
+        if zone not in ZONES:
+            raise TableError(f"{path}:{row.line}: zone {zone!r} is not one of {', '.join(ZONES)}")
+        if extent not in EXTENTS:
+            raise TableError(f"{path}:{row.line}: extent {extent!r} is not one of {', '.join(EXTENTS)}")
+        if match not in ("regex", "literal"):
+            raise TableError(f"{path}:{row.line}: match {match!r} is not 'regex' or 'literal'")
+        if not row["pattern"]:
+            raise TableError(f"{path}:{row.line}: empty pattern")
+        source = re.escape(row["pattern"]) if match == "literal" else row["pattern"]
+        try:
+            regex = re.compile(source)
+        except re.error as error:
+            raise TableError(f"{path}:{row.line}: bad regular expression: {error}") from None
+        if row["fact"] and "value" not in regex.groupindex:
+            raise TableError(f"{path}:{row.line}: fact {row['fact']!r} needs a (?P<value>...) group in the pattern")
+        examples = tuple(e.strip() for e in row["example"].split(" ;; ") if e.strip())
+        rules.append(ChromeRule(rule_id, zone, extent, regex, row["fact"], row["why"], examples, row.where))
+    return tuple(rules)
+
+
+def match_line(line: str, rules: tuple[ChromeRule, ...]) -> ChromeRule | None:
+    """The first rule whose pattern matches the whole ``line``, or None."""
+    if len(line) > MAX_CHROME_LEN:
+        return None
+    for rule in rules:
+        if rule.regex.fullmatch(line):
+            return rule
+    return None
+
+
+def is_prose(line: str) -> bool:
+    """A line that reads as a body paragraph (when no chrome rule matches it)."""
+    return len(line) >= PROSE_MIN_LEN or (len(line) >= SENTENCE_MIN_LEN and line.endswith(_SENTENCE_END))
+
+
+def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...]) -> list[tuple[int, ChromeRule, str]]:
+    """``(index, rule, why)`` of every line of ``lines`` to remove, in order."""
+    matched = [match_line(line, rules) for line in lines]
+    anchors = [i for i, (line, rule) in enumerate(zip(lines, matched)) if rule is None and is_prose(line)]
+    # Without any body paragraph, every line is at the page's edge.
+    first = anchors[0] if anchors else len(lines)
+    last = anchors[-1] if anchors else -1
+
+    removed: list[tuple[int, ChromeRule, str]] = []
+    rest_from: tuple[int, ChromeRule] | None = None
+    for i, rule in enumerate(matched):
+        if rest_from is not None:
+            start, block = rest_from
+            removed.append((i, block, f"{block.id}: after the line {start + 1} ({block.why})"))
+            continue
+        if rule is None:
+            continue
+        in_head, in_tail = i < first, i > last
+        applies = (rule.zone == "anywhere" or (rule.zone == "head" and in_head)
+                   or (rule.zone == "tail" and in_tail) or (rule.zone == "edge" and (in_head or in_tail)))
+        if not applies:
+            continue
+        removed.append((i, rule, f"{rule.id}: {rule.why}"))
+        if rule.extent == "rest" and in_tail:
+            rest_from = (i, rule)
+    return removed
 
 
 def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
-    return StageResult(text)
+    if not text:
+        return StageResult(text)
+    rules = load_rules(str(tables_dir(config.tables_dir)))
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    removed = find_chrome(lines, rules)
+    if not removed:
+        return StageResult(text)
+
+    # offsets of each line (with its "\n") in the input
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    gone = {i for i, _, _ in removed}
+    changes = []
+    report = []
+    metadata: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    for i, rule, why in removed:
+        line = lines[i]
+        end = min(starts[i + 1], len(text))
+        changes.append(Change(starts[i], end, text[starts[i]:end], "", rule.name, why))
+        report.append({"stage": "boilerplate", "rule": rule.name, "why": why, "line": i + 1, "text": line})
+        counts[rule.id] += 1
+        if rule.fact and rule.fact not in metadata:
+            found = rule.regex.fullmatch(line)
+            value = found.group("value") if found else None
+            if value:
+                metadata[rule.fact] = _iso_date(value) if rule.fact == "published" else value.strip()
+
+    # the text outside the removed spans (offsets of the Changes hold by construction)
+    new_text = "".join(text[starts[i]:starts[i + 1]] for i in range(len(lines)) if i not in gone)
+    data: dict[str, Any] = {"removed": report}
+    if metadata:
+        data["metadata"] = metadata
+    listing = ", ".join(f"{rule_id} ×{n}" if n > 1 else rule_id for rule_id, n in counts.items())
+    noun = "line" if len(removed) == 1 else "lines"
+    return StageResult(new_text, tuple(changes), (), data,
+                       f"removed {len(removed)} {noun} of site chrome ({listing})")
+
+
+def _iso_date(value: str) -> str:
+    """``2026年1月7日`` / ``2026.1.7`` → ``2026-01-07``; other values unchanged."""
+    found = _DATE_PARTS.search(value)
+    if not found:
+        return value.strip()
+    year, month, day = found.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
