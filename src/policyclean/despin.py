@@ -1,11 +1,298 @@
-"""Stage 'despin' (placeholder until implemented: returns the text unchanged)."""
+"""Stage 'despin': detect synonym-spun (伪原创) paragraphs and restore the original wording.
+
+1. The gate: each profile's tells (spinner products such as 我邦, 家当, 模子) and
+   anti-tells (strings the spinner never leaves, such as 国, 关, a bare 在) give a
+   document score and paragraph scores per 100 characters. Clean text is full of
+   anti-tells and has no tells, so the first automaton pass ("any tell at all?")
+   usually ends the stage.
+2. The restorer: one leftmost-longest pass of the profile's table over the spun
+   paragraphs (see :mod:`policyclean.spintable` for the exact rule), never pair by
+   pair, because the spinner's pairs chain and cycle.
+3. The scorer: a spun form with several possible originals (范围 ← 规模 / 领域) is
+   decided by context rows first, then by n-gram evidence from clean reference text
+   and jieba's word frequencies in the restored neighbourhood; when the best is not
+   clearly better, the spot is left unchanged and reported.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from .model import Config, StageResult
+from .model import Change, Config, StageResult
+from .spintable import (Entry, Match, Profile, candidate_score, density, load_profiles,
+                        reference_ngrams, word_frequencies)
+
+
+# ----------------------------------------------------------------------------- the gate
+
+
+@dataclass
+class Verdict:
+    """What the gate found for one profile."""
+
+    profile: Profile
+    score: float
+    threshold: float
+    tells: int
+    anti: int
+    spun: bool
+    forms: Counter = field(default_factory=Counter)
+    paragraphs: list[dict[str, Any]] = field(default_factory=list)  # filled when spun (or asked for)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"profile": self.profile.name, "score": round(self.score, 2), "threshold": self.threshold,
+                "tells": self.tells, "anti": self.anti, "spun": self.spun,
+                "top_tells": [f for f, _ in self.forms.most_common() if self.profile.scanner.tells[f].kind == "tell"][:8]}
+
+
+def _threshold(profile: Profile, config: Config | None) -> float:
+    override = getattr(config, "despin_threshold", None)
+    return float(override) if override is not None else float(profile.settings["threshold"])
+
+
+def _judge(text: str, profile: Profile, config: Config | None) -> Verdict | None:
+    """None when no tell of the profile occurs at all (the cheap exit)."""
+    scanner = profile.scanner
+    if not scanner.any_tell(text):
+        return None
+    forms = scanner.counts(text)
+    tw, aw, tc, ac = scanner.evidence(forms)
+    score = density(tw, aw, len(text))
+    threshold = _threshold(profile, config)
+    spun = score >= threshold and tc >= profile.settings["min_tells"]
+    return Verdict(profile, score, threshold, tc, ac, spun, forms)
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    pos = text.find("\n")
+    while pos != -1 and pos + 1 < len(text):
+        starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    return starts
+
+
+def _paragraphs(text: str, verdict: Verdict) -> list[dict[str, Any]]:
+    """Per line: its score, counts and whether it is restored (only meaningful for a spun document)."""
+    profile = verdict.profile
+    starts = _line_starts(text)
+    counters = profile.scanner.per_line(text, starts)
+    para_threshold = profile.settings["paragraph_threshold"]
+    result = []
+    for number, (start, counts) in enumerate(zip(starts, counters), start=1):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        tw, aw, tc, ac = profile.scanner.evidence(counts)
+        score = density(tw, aw, end - start)
+        # no evidence either way: follow the document (a short line of a spun text)
+        restore = verdict.spun and (score > para_threshold or (tc == 0 and ac == 0))
+        result.append({"line": number, "start": start, "end": end, "score": round(score, 2),
+                       "tells": tc, "anti": ac, "restore": restore})
+    return result
+
+
+def score(text: str, config: Config | None = None) -> dict[str, Any]:
+    """The gate's view of ``text`` for ``policyclean detect``.
+
+    Returns ``{"spun": bool, "profile": name or None, "score": float, "threshold": float,
+    "profiles": {name: {score, threshold, tells, anti, spun, top_tells, paragraphs}}}``;
+    ``paragraphs`` lists per line the score, tell and anti-tell counts and whether it
+    would be restored.
+    """
+    config = config or Config()
+    profiles = load_profiles(config)
+    out: dict[str, Any] = {"spun": False, "profile": None, "score": 0.0, "threshold": None, "profiles": {}}
+    best: Verdict | None = None
+    for profile in profiles:
+        verdict = _judge(text, profile, config)
+        if verdict is None:
+            out["profiles"][profile.name] = {"profile": profile.name, "score": 0.0, "threshold": _threshold(profile, config),
+                                             "tells": 0, "anti": None, "spun": False, "top_tells": [], "paragraphs": []}
+            continue
+        entry = verdict.to_dict()
+        entry["paragraphs"] = [{k: v for k, v in p.items() if k not in ("start", "end")} for p in _paragraphs(text, verdict)]
+        out["profiles"][profile.name] = entry
+        if best is None or (verdict.spun, verdict.score) > (best.spun, best.score):
+            best = verdict
+    if best is not None:
+        out.update(spun=best.spun, profile=best.profile.name if best.spun else None,
+                   score=round(best.score, 2), threshold=best.threshold)
+    elif profiles:
+        out["threshold"] = _threshold(profiles[0], config)
+    return out
+
+
+# ----------------------------------------------------------------------------- the restorer
+
+
+@dataclass
+class Spot:
+    """An ambiguous place: several originals are possible."""
+
+    match: Match
+    spun: str
+    out_offset: int  # where its text starts in the first-pass output
+    candidates: list[str]
+    scores: dict[str, float] = field(default_factory=dict)
+    choice: str | None = None  # None = left unchanged, unresolved
+
+    def to_dict(self, text: str) -> dict[str, Any]:
+        line_start = text.rfind("\n", 0, self.match.start) + 1
+        line_end = text.find("\n", self.match.end)
+        line_end = len(text) if line_end == -1 else line_end
+        return {"start": self.match.start, "end": self.match.end, "spun": self.spun,
+                "candidates": {c: round(s, 3) for c, s in self.scores.items()},
+                "context": text[max(line_start, self.match.start - 8):self.match.start] + "【" + self.spun + "】"
+                + text[self.match.end:min(line_end, self.match.end + 8)],
+                "rows": [r.where for r in self.match.rows]}
+
+
+def _why(entry: Entry) -> str:
+    if entry.context_len:
+        return f"spinner's {entry.spun} for {entry.original} in context {entry.left}[{entry.spun}]{entry.right}"
+    return f"spinner's {entry.spun} for {entry.original}"
+
+
+def restore(text: str, profile: Profile, ranges: list[tuple[int, int]]) -> tuple[str, list[Change], list[Spot]]:
+    """Restore ``text`` inside ``ranges`` (line spans) with ``profile``'s table.
+
+    Returns the new text, the changes (offsets into ``text``) and every ambiguous spot
+    (decided or not).
+    """
+    restorer = profile.restorer
+    margin = float(profile.settings["margin"])
+    window = int(profile.settings["window"])
+    pieces: list[str] = []
+    changes: list[tuple[int, Change | None]] = []  # (piece index, change) — ambiguous ones filled later
+    spots: list[tuple[int, Spot]] = []
+    rule_cache: dict[Entry, tuple[str, str]] = {}
+    pos = 0
+    out_len = 0
+    for lo, hi in ranges:
+        for m in restorer.scan(text, lo, hi):
+            if m.start > pos:
+                gap = text[pos:m.start]
+                pieces.append(gap)
+                out_len += len(gap)
+            spun = text[m.start:m.end]
+            originals = m.originals
+            if len(originals) == 1:
+                original = originals[0]
+                pieces.append(original)
+                if original != spun:
+                    entry = m.rows[0]
+                    cached = rule_cache.get(entry)
+                    if cached is None:
+                        cached = rule_cache[entry] = (profile.rule(entry), _why(entry))
+                    changes.append((len(pieces) - 1, Change(m.start, m.end, spun, original, cached[0], cached[1])))
+                out_len += len(original)
+            else:
+                candidates = originals + ([spun] if spun not in originals else [])
+                spots.append((len(pieces), Spot(m, spun, out_len, candidates)))
+                pieces.append(spun)
+                out_len += len(spun)
+            pos = m.end
+    if pos < len(text):
+        pieces.append(text[pos:])
+
+    if spots:
+        first_pass = "".join(pieces)
+        ngrams = reference_ngrams(profile_tables_dir(profile))
+        words = word_frequencies()
+        for index, spot in spots:
+            left = first_pass[max(0, spot.out_offset - window):spot.out_offset].rpartition("\n")[2]
+            after = spot.out_offset + len(spot.spun)
+            right = first_pass[after:after + window].partition("\n")[0]
+            spot.scores = {c: candidate_score(c, left, right, ngrams, words) for c in spot.candidates}
+            ranked = sorted(spot.scores.items(), key=lambda kv: -kv[1])
+            (best, best_score), (_, second_score) = ranked[0], ranked[1]
+            if best_score - second_score >= margin:
+                spot.choice = best
+                if best != spot.spun:
+                    pieces[index] = best
+                    entry = next(r for r in spot.match.rows if r.original == best)
+                    why = "scored: " + " > ".join(f"{c}{'(keep)' if c == spot.spun else ''} {s:.2f}" for c, s in ranked) \
+                        + f" (margin {margin:g}; neighbours {left}_{right})"
+                    changes.append((index, Change(spot.match.start, spot.match.end, spot.spun, best, profile.rule(entry), why)))
+        changes.sort(key=lambda ic: ic[0])
+    return "".join(pieces), [c for _, c in changes if c is not None], [s for _, s in spots]
+
+
+def profile_tables_dir(profile: Profile) -> str:
+    """The tables directory a profile was loaded from (its reference texts live there too)."""
+    return str(profile.folder.parent.parent)
+
+
+def _chunks(paragraphs: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Consecutive restored lines merged into (start, end) spans."""
+    ranges: list[tuple[int, int]] = []
+    for p in paragraphs:
+        if not p["restore"]:
+            continue
+        if ranges and ranges[-1][1] + 1 == p["start"]:
+            ranges[-1] = (ranges[-1][0], p["end"])
+        else:
+            ranges.append((p["start"], p["end"]))
+    return ranges
 
 
 def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
-    return StageResult(text)
+    if not text:
+        return StageResult(text)
+    profiles = load_profiles(config)
+    best: Verdict | None = None
+    seen: list[Verdict] = []
+    for profile in profiles:
+        verdict = _judge(text, profile, config)
+        if verdict is None:
+            continue
+        seen.append(verdict)
+        if verdict.spun and (best is None or verdict.score > best.score):
+            best = verdict
+    if not seen:
+        return StageResult(text)  # not one tell: the common case for clean text
+    if best is None:
+        top = max(seen, key=lambda v: v.score)
+        data = {"despin": {"spun": False, "profile": None, "score": round(top.score, 2), "threshold": top.threshold,
+                           "profiles": {v.profile.name: v.to_dict() for v in seen}}}
+        return StageResult(text, data=data)
+
+    profile = best.profile
+    paragraphs = _paragraphs(text, best)
+    ranges = _chunks(paragraphs)
+    new_text, changes, spots = restore(text, profile, ranges)
+
+    unresolved = [s for s in spots if s.choice is None]
+    restored_lines = [p["line"] for p in paragraphs if p["restore"]]
+    # tells still standing after restoration are table gaps: say which
+    residual = Counter()
+    if new_text != text:
+        after = profile.scanner.counts(new_text)
+        residual = Counter({f: c for f, c in after.items() if profile.scanner.tells[f].kind == "tell"})
+    data = {"despin": {
+        "spun": True, "profile": profile.name, "score": round(best.score, 2), "threshold": best.threshold,
+        "profiles": {v.profile.name: v.to_dict() for v in seen},
+        "paragraphs": len(paragraphs), "paragraphs_restored": restored_lines,
+        "paragraphs_kept": [p["line"] for p in paragraphs if not p["restore"]],
+        "substitutions": len(changes),
+        "resolved": [s.to_dict(text) | {"choice": s.choice} for s in spots if s.choice is not None],
+        "unresolved": [s.to_dict(text) for s in unresolved],
+        "residual_tells": dict(residual.most_common()),
+    }}
+    warnings = []
+    name = f"{config.source}: " if config.source else ""
+    if unresolved:
+        forms = Counter(s.spun for s in unresolved)
+        listed = ", ".join(f"{f}×{c}" for f, c in forms.most_common(6))
+        warnings.append(f"{name}despin left {len(unresolved)} ambiguous spot(s) unchanged ({listed}); "
+                        f"see the report's despin data or 'policyclean table why'")
+    if residual:
+        listed = ", ".join(f"{f}×{c}" for f, c in residual.most_common(6))
+        warnings.append(f"{name}despin: spinner tells remain after restoration ({listed}); the table may lack entries")
+    summary = (f"restored {len(changes)} spun word(s) in {len(restored_lines)} of {len(paragraphs)} paragraphs "
+               f"(profile {profile.name}, score {best.score:.1f} ≥ {best.threshold:g})")
+    if unresolved:
+        summary += f"; {len(unresolved)} ambiguous spot(s) left for an editor"
+    return StageResult(new_text, tuple(changes), tuple(warnings), data, summary)

@@ -1,0 +1,511 @@
+"""The de-spin correction tables: loading, validation, and the compiled matchers.
+
+A *profile* is one spinner family: a folder ``corrections/despin/<profile>/`` with
+``table.tsv`` (spun form -> original), ``tells.tsv`` (detection forms) and
+``settings.tsv`` (thresholds). The format is described for editors in
+``corrections/README.md``; this module is its only reader.
+
+Matching semantics (the restorer) — one left-to-right pass, like the spinner:
+at each position the *eligible* rows are the approved rows whose ``spun`` starts
+there and whose ``left``/``right`` context stands around it in the input (contexts
+are looked at, never consumed); the longest eligible ``spun`` wins, the scan goes on
+after it. Among eligible rows of the winning form, rows with the longest context win.
+:meth:`Restorer.scan` implements this with one leftmost-longest Aho-Corasick pass
+and a local fallback only where a contextual key turned out ineligible.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import ahocorasick_rs
+
+from .data import read_tsv, tables_dir
+from .errors import TableError
+
+TABLE_COLUMNS = ("spun", "original", "left", "right", "kind", "status", "evidence", "note")
+TELLS_COLUMNS = ("form", "weight", "kind", "note")
+SETTINGS_COLUMNS = ("name", "value", "note")
+KINDS = ("phrase", "word", "char", "protect")
+STATUSES = ("approved", "proposed", "rejected")
+TELL_KINDS = ("tell", "anti", "except")
+REFERENCE_DIR = "reference"
+
+# Defaults when a profile's settings.tsv does not name a setting (documented in corrections/README.md).
+DEFAULT_SETTINGS: dict[str, float] = {
+    "threshold": 2.0,
+    "paragraph_threshold": 0.0,
+    "min_tells": 3,
+    "margin": 1.0,
+    "window": 4,
+}
+
+
+# ----------------------------------------------------------------------------- rows
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of a table.tsv."""
+
+    spun: str
+    original: str
+    left: str
+    right: str
+    kind: str
+    status: str
+    evidence: str
+    note: str
+    path: Path
+    line: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.path.name}:{self.line}"
+
+    @property
+    def context_len(self) -> int:
+        return len(self.left) + len(self.right)
+
+    def label(self) -> str:
+        ctx = f"{self.left}[{self.spun}]{self.right}" if self.context_len else self.spun
+        return f"{ctx}→{self.original}"
+
+
+@dataclass(frozen=True)
+class Tell:
+    form: str
+    weight: float
+    kind: str  # tell | anti | except
+    note: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something lint reports: ``where`` is file:line."""
+
+    where: str
+    message: str
+    severity: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.severity}: {self.message}"
+
+
+def _row_problems_table(cells: dict[str, str], where: str) -> list[Problem]:
+    problems = []
+    spun, original, kind, status = cells.get("spun", ""), cells.get("original", ""), cells.get("kind", ""), cells.get("status", "")
+    if not spun:
+        problems.append(Problem(where, "empty 'spun' cell"))
+    if not original:
+        problems.append(Problem(where, "empty 'original' cell"))
+    if kind not in KINDS:
+        problems.append(Problem(where, f"kind {kind!r} is not one of {', '.join(KINDS)}"))
+    if status not in STATUSES:
+        problems.append(Problem(where, f"status {status!r} is not one of {', '.join(STATUSES)}"))
+    if kind == "protect" and spun and original and spun != original:
+        problems.append(Problem(where, f"protect row must have original == spun ({spun} ≠ {original})"))
+    if kind == "char" and len(spun) != 1:
+        problems.append(Problem(where, f"kind 'char' but spun {spun!r} is {len(spun)} characters", "warning"))
+    return problems
+
+
+def parse_table(path: Path) -> tuple[list[Entry], list[Problem]]:
+    """All rows of a table.tsv (any status) and the format problems found (file:line)."""
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for row in read_tsv(path, required=("spun", "original")):
+        where = f"{path}:{row.line}"
+        found = _row_problems_table(row.cells, where)
+        problems.extend(found)
+        if any(p.severity == "error" for p in found):
+            continue
+        entries.append(Entry(row["spun"], row["original"], row["left"], row["right"], row["kind"],
+                             row["status"], row["evidence"], row["note"], path, row.line))
+    return entries, problems
+
+
+def parse_tells(path: Path) -> tuple[list[Tell], list[Problem]]:
+    tells: list[Tell] = []
+    problems: list[Problem] = []
+    if not path.is_file():
+        return tells, [Problem(str(path), "tells.tsv missing: the gate never finds this profile, so its table is never used", "warning")]
+    for row in read_tsv(path, required=("form", "kind")):
+        where = f"{path}:{row.line}"
+        kind = row["kind"]
+        if not row["form"]:
+            problems.append(Problem(where, "empty 'form' cell"))
+            continue
+        if kind not in TELL_KINDS:
+            problems.append(Problem(where, f"kind {kind!r} is not one of {', '.join(TELL_KINDS)}"))
+            continue
+        try:
+            weight = float(row["weight"] or 1.0)
+        except ValueError:
+            problems.append(Problem(where, f"weight {row['weight']!r} is not a number"))
+            continue
+        if weight < 0:
+            problems.append(Problem(where, "weight must not be negative (use kind 'anti' for evidence against)"))
+            continue
+        tells.append(Tell(row["form"], 0.0 if kind == "except" else weight, kind, row["note"], row.line))
+    return tells, problems
+
+
+def parse_settings(path: Path) -> tuple[dict[str, float], list[Problem]]:
+    settings = dict(DEFAULT_SETTINGS)
+    problems: list[Problem] = []
+    if not path.is_file():
+        return settings, problems
+    for row in read_tsv(path, required=("name", "value")):
+        where = f"{path}:{row.line}"
+        name = row["name"]
+        if name not in DEFAULT_SETTINGS:
+            problems.append(Problem(where, f"unknown setting {name!r}; known: {', '.join(DEFAULT_SETTINGS)}", "warning"))
+            continue
+        try:
+            settings[name] = float(row["value"])
+        except ValueError:
+            problems.append(Problem(where, f"value {row['value']!r} of {name} is not a number"))
+    return settings, problems
+
+
+# ----------------------------------------------------------------------------- the restorer
+
+
+@dataclass
+class Match:
+    """The winner at one place: ``spun`` at ``start:end`` and the eligible rows of that form."""
+
+    start: int
+    end: int
+    rows: tuple[Entry, ...]
+
+    @property
+    def originals(self) -> list[str]:
+        seen: list[str] = []
+        for r in self.rows:
+            if r.original not in seen:
+                seen.append(r.original)
+        return seen
+
+
+class Restorer:
+    """Approved rows compiled into one leftmost-longest Aho-Corasick automaton over the spun forms."""
+
+    def __init__(self, entries: Iterable[Entry]):
+        by_key: dict[str, list[Entry]] = {}
+        for e in entries:
+            if e.status == "approved":
+                by_key.setdefault(e.spun, []).append(e)
+        self.keys: list[str] = sorted(by_key)
+        self.rows: dict[str, tuple[Entry, ...]] = {k: tuple(v) for k, v in by_key.items()}
+        # keys whose rows all lack context: eligibility is a dict lookup, no context test
+        self.free: dict[str, tuple[Entry, ...]] = {k: v for k, v in self.rows.items() if not any(e.context_len for e in v)}
+        self.lengths = sorted({len(k) for k in self.keys}, reverse=True)
+        self.ac = ahocorasick_rs.AhoCorasick(self.keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) if self.keys else None
+
+    def eligible(self, text: str, start: int, key: str, lo: int, hi: int) -> tuple[Entry, ...]:
+        """Rows of ``key`` (standing at ``start``) whose context holds inside ``text[lo:hi]``."""
+        rows = self.rows[key]
+        end = start + len(key)
+        best: list[Entry] = []
+        best_len = -1
+        for r in rows:
+            if r.left and (start - len(r.left) < lo or not text.startswith(r.left, start - len(r.left))):
+                continue
+            if r.right and (end + len(r.right) > hi or not text.startswith(r.right, end)):
+                continue
+            if r.context_len > best_len:
+                best, best_len = [r], r.context_len
+            elif r.context_len == best_len:
+                best.append(r)
+        return tuple(best)
+
+    def scan(self, text: str, lo: int = 0, hi: int | None = None) -> list[Match]:
+        """The winning matches in ``text[lo:hi]``, left to right, non-overlapping."""
+        if self.ac is None:
+            return []
+        hi = len(text) if hi is None else hi
+        found = self.ac.find_matches_as_indexes(text[lo:hi] if (lo or hi != len(text)) else text)
+        keys, free, out = self.keys, self.free, []
+        n = len(found)
+        i = 0
+        while i < n:
+            pi, s, e = found[i]
+            key = keys[pi]
+            rows = free.get(key)
+            if rows is None:
+                rows = self.eligible(text, s + lo, key, lo, hi)
+            if rows:
+                out.append(Match(s + lo, e + lo, rows))
+                i += 1
+                continue
+            # The longest key here is contextual and its context does not hold: fall back to
+            # the exact per-position rule until we land on the start of a later automaton match
+            # (from there on its leftmost-longest matches are the reference's again).
+            p = s + lo
+            i += 1
+            while True:
+                while i < n and found[i][1] + lo < p:
+                    i += 1
+                if i < n and found[i][1] + lo == p:
+                    break
+                prev_end = found[i - 1][2] + lo if i > 0 else lo
+                if p >= prev_end:
+                    # no key starts in [p, next automaton match): the automaton saw this gap
+                    p = found[i][1] + lo if i < n else hi
+                    if i >= n:
+                        break
+                    continue
+                hit = self._longest_at(text, p, lo, hi)
+                if hit:
+                    out.append(hit)
+                    p = hit.end
+                else:
+                    p += 1
+            # resume the automaton loop at found[i] (or stop)
+        return out
+
+    def _longest_at(self, text: str, p: int, lo: int, hi: int) -> Match | None:
+        for length in self.lengths:
+            if p + length > hi:
+                continue
+            key = text[p:p + length]
+            if key in self.rows:
+                rows = self.free.get(key) or self.eligible(text, p, key, lo, hi)
+                if rows:
+                    return Match(p, p + length, rows)
+        return None
+
+
+# ----------------------------------------------------------------------------- the gate
+
+
+class TellScanner:
+    """Scores text with a profile's tells (+weight) and anti-tells (−weight), leftmost-longest."""
+
+    def __init__(self, tells: Sequence[Tell]):
+        self.tells = {t.form: t for t in tells}
+        forms = sorted(self.tells)
+        self.forms = forms
+        self.signed = {t.form: (t.weight if t.kind == "tell" else -t.weight if t.kind == "anti" else 0.0) for t in tells}
+        self.all_ac = ahocorasick_rs.AhoCorasick(forms, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) if forms else None
+        tell_forms = sorted(t.form for t in tells if t.kind == "tell")
+        self.tell_ac = ahocorasick_rs.AhoCorasick(tell_forms, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) if tell_forms else None
+
+    def any_tell(self, text: str) -> bool:
+        """The cheap first look: does any tell occur at all (one automaton pass)."""
+        return bool(self.tell_ac and self.tell_ac.find_matches_as_indexes(text))
+
+    def counts(self, text: str) -> Counter:
+        if self.all_ac is None:
+            return Counter()
+        return Counter(self.all_ac.find_matches_as_strings(text))
+
+    def evidence(self, counts: Counter) -> tuple[float, float, int, int]:
+        """(tell weight, anti weight, tell count, anti count) of a Counter of forms."""
+        tw = aw = 0.0
+        tc = ac = 0
+        for form, c in counts.items():
+            t = self.tells[form]
+            if t.kind == "tell":
+                tw += t.weight * c
+                tc += c
+            elif t.kind == "anti":
+                aw += t.weight * c
+                ac += c
+        return tw, aw, tc, ac
+
+    def per_line(self, text: str, line_starts: list[int]) -> list[Counter]:
+        """A Counter of forms for each line (``line_starts`` = offsets where lines begin)."""
+        result = [Counter() for _ in line_starts]
+        if self.all_ac is None:
+            return result
+        for form, s in ((self.forms[pi], s) for pi, s, _ in self.all_ac.find_matches_as_indexes(text)):
+            result[bisect_left(line_starts, s + 1) - 1][form] += 1
+        return result
+
+
+def density(tell_weight: float, anti_weight: float, length: int) -> float:
+    """Score per 100 characters."""
+    return (tell_weight - anti_weight) * 100.0 / max(length, 1)
+
+
+# ----------------------------------------------------------------------------- profiles
+
+
+@dataclass
+class Profile:
+    name: str
+    folder: Path
+    entries: list[Entry]
+    tells: list[Tell]
+    settings: dict[str, float]
+    problems: list[Problem] = field(default_factory=list)
+    _restorer: Restorer | None = None
+    _scanner: TellScanner | None = None
+
+    @property
+    def table_path(self) -> Path:
+        return self.folder / "table.tsv"
+
+    @property
+    def restorer(self) -> Restorer:
+        if self._restorer is None:
+            self._restorer = Restorer(self.entries)
+        return self._restorer
+
+    @property
+    def scanner(self) -> TellScanner:
+        if self._scanner is None:
+            self._scanner = TellScanner(self.tells)
+        return self._scanner
+
+    def rule(self, entry: Entry) -> str:
+        return f"despin/{self.name}/table.tsv:{entry.line}"
+
+
+def despin_dir(override: str | None = None) -> Path:
+    return tables_dir(override) / "despin"
+
+
+def profile_names(override: str | None = None) -> list[str]:
+    root = despin_dir(override)
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / "table.tsv").is_file())
+
+
+def _stamp(folder: Path) -> tuple:
+    stamps = []
+    for name in ("table.tsv", "tells.tsv", "settings.tsv"):
+        try:
+            st = os.stat(folder / name)
+            stamps.append((st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            stamps.append(None)
+    return tuple(stamps)
+
+
+def load_profile(folder: Path, strict: bool = True) -> Profile:
+    """The profile in ``folder``, cached per process until one of its files changes.
+
+    ``strict``: raise :class:`TableError` (with file:line) on a format error; lint passes False.
+    """
+    folder = Path(folder).resolve()
+    profile = _load_profile_cached(str(folder), _stamp(folder))
+    if strict:
+        errors = [p for p in profile.problems if p.severity == "error"]
+        if errors:
+            more = f" (and {len(errors) - 1} more; run 'policyclean table lint')" if len(errors) > 1 else ""
+            raise TableError(f"{errors[0]}{more}")
+    return profile
+
+
+@lru_cache(maxsize=16)
+def _load_profile_cached(folder: str, stamp: tuple) -> Profile:
+    path = Path(folder)
+    entries, problems = parse_table(path / "table.tsv")
+    tells, tell_problems = parse_tells(path / "tells.tsv")
+    settings, setting_problems = parse_settings(path / "settings.tsv")
+    return Profile(path.name, path, entries, tells, settings, problems + tell_problems + setting_problems)
+
+
+def load_profiles(config: Any = None, names: Sequence[str] = (), strict: bool = True) -> list[Profile]:
+    """The profiles ``names`` (or ``config.despin_profiles``, or all) from the configured tables."""
+    override = getattr(config, "tables_dir", None)
+    wanted = list(names) or list(getattr(config, "despin_profiles", ()) or ())
+    available = profile_names(override)
+    if not wanted:
+        wanted = available
+    missing = [n for n in wanted if n not in available]
+    if missing:
+        raise TableError(f"{despin_dir(override)}: no despin profile {', '.join(missing)}; "
+                         f"available: {', '.join(available) or 'none'}")
+    return [load_profile(despin_dir(override) / n, strict=strict) for n in wanted]
+
+
+# ----------------------------------------------------------------------------- the scorer's evidence
+
+
+@lru_cache(maxsize=4)
+def _reference_text(folder: str, stamp: tuple) -> str:
+    parts = []
+    for p in sorted(Path(folder).glob("*.txt")):
+        parts.append(p.read_text(encoding="utf-8"))
+    return "\n".join(parts)
+
+
+def reference_text(override: str | None = None) -> str:
+    """The clean reference texts of ``despin/reference/`` joined by newlines ('' when absent)."""
+    folder = despin_dir(override) / REFERENCE_DIR
+    if not folder.is_dir():
+        return ""
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.txt")))
+    return _reference_text(str(folder.resolve()), stamp)
+
+
+@lru_cache(maxsize=4)
+def _ngram_counts(text: str) -> Counter:
+    counts: Counter = Counter()
+    for n in (1, 2, 3, 4):
+        counts.update(map("".join, zip(*(text[i:] for i in range(n)))))
+    return counts
+
+
+def reference_ngrams(override: str | None = None) -> Counter:
+    """Character 1- to 4-gram counts of the reference texts (built lazily once)."""
+    return _ngram_counts(reference_text(override))
+
+
+@lru_cache(maxsize=1)
+def word_frequencies() -> dict[str, int]:
+    """jieba's dictionary (word -> frequency), loaded only when an ambiguous spot needs it."""
+    try:
+        import importlib.util
+        spec = importlib.util.find_spec("jieba")
+    except (ImportError, ValueError):
+        return {}
+    if spec is None or not spec.origin:
+        return {}
+    path = Path(spec.origin).parent / "dict.txt"
+    freqs: dict[str, int] = {}
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                parts = line.split(" ", 2)
+                if len(parts) >= 2 and parts[1].isdigit():
+                    freqs[parts[0]] = int(parts[1])
+    except OSError:
+        return {}
+    return freqs
+
+
+def candidate_score(candidate: str, left: str, right: str, ngrams: Counter, words: dict[str, int]) -> float:
+    """How well ``candidate`` fits between its restored neighbours.
+
+    Sum over the 2- to 4-character strings of ``left+candidate+right`` that overlap the
+    candidate (inside it or across its edges) of log(1+count in the reference texts) and
+    log(1+jieba frequency)/2, averaged over those substrings; the jieba term is the general prior, the reference term the
+    in-domain evidence. Substrings that lie wholly in the neighbours are the same for every
+    candidate and are left out.
+    """
+    w = left + candidate + right
+    a, b = len(left), len(left) + len(candidate)
+    total = 0.0
+    terms = 0
+    for n in (2, 3, 4):
+        for i in range(max(0, a - n + 1), min(b, len(w) - n + 1)):
+            g = w[i:i + n]
+            total += math.log1p(ngrams.get(g, 0)) + 0.5 * math.log1p(words.get(g, 0))
+            terms += 1
+    # a mean, so a longer candidate is not favoured for having more substrings
+    return total / terms if terms else 0.0
