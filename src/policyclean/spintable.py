@@ -509,3 +509,34 @@ def candidate_score(candidate: str, left: str, right: str, ngrams: Counter, word
             terms += 1
     # a mean, so a longer candidate is not favoured for having more substrings
     return total / terms if terms else 0.0
+
+
+# ----------------------------------------------------------------------------- the forward direction
+
+
+class Spinner:
+    """A simulated spinner: the approved, context-free rows read backwards (original → spun),
+    applied like the real one in one leftmost-longest pass. For self-checks and tests only.
+
+    When several rows share an original, the first row in the table is used; protect rows
+    and rows with context are left out (the spinner has no context)."""
+
+    def __init__(self, entries: Iterable[Entry]):
+        forward: dict[str, str] = {}
+        for e in entries:
+            if e.status == "approved" and e.kind != "protect" and not e.context_len and e.original != e.spun:
+                forward.setdefault(e.original, e.spun)
+        self.forward = forward
+        self.keys = sorted(forward)
+        self.ac = ahocorasick_rs.AhoCorasick(self.keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) if self.keys else None
+
+    def spin(self, text: str) -> str:
+        if self.ac is None:
+            return text
+        pieces, pos = [], 0
+        for pi, s, e in self.ac.find_matches_as_indexes(text):
+            pieces.append(text[pos:s])
+            pieces.append(self.forward[self.keys[pi]])
+            pos = e
+        pieces.append(text[pos:])
+        return "".join(pieces)
