@@ -1,0 +1,360 @@
+"""Stage 'boilerplate': site chrome removed, every body line kept (issue 4, part 1).
+
+SEED_LINES below records, for EVERY non-blank line of every seed, whether it is kept in
+keep="article" and keep="document" (from /work/seed_decisions.md, checked by hand
+against the seeds). test_extract.py imports it for the end-to-end checks of both modes.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import opencc
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policyclean import boilerplate
+from policyclean.data import read_tsv
+from policyclean.errors import TableError
+from policyclean.model import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = {path.name[:3]: path for path in (ROOT / "seeds").glob("0*.txt")}
+EXPECTED = ROOT / "tests" / "expected"
+CHROME_TSV = ROOT / "corrections" / "boilerplate" / "chrome.tsv"
+CONFIG = Config()
+
+K, D = "keep", "drop"
+# seed -> {seed line number: (article, document)}; "meta" = the portal table, removed by the
+# metadata stage before boilerplate runs (not this stage's input); "K-dateline" = kept without
+# its dateline prefix (the extract stage removes it).
+def _lines(*spec):
+    table = {}
+    for numbers, article, document in spec:
+        for n in numbers:
+            table[n] = (article, document)
+    return table
+
+
+SEED_LINES: dict[str, dict[int, tuple[str, str]]] = {
+    "000": _lines(
+        ([1], K, D),  # headline of the news article
+        ([3], D, D),  # 来源:爱集微 #政策# #江苏# #芯片#
+        ([4], D, D),  # 1194 (view counter)
+        ([6, 8], K, D),  # news lead
+        ([10], K, D),  # marker 以下是该实施意见的具体内容:
+        (range(12, 69, 2), K, K),  # the document's body (12, 14, ..., 68)
+        ([71], K, K),  # 2025年12月19日, the document's date
+        ([73], D, D),  # 责编: 赵碧莹
+        ([74], D, D),  # 来源:… again
+        ([75], D, D),  # THE END
+        ([77], D, D),  # *此内容为集微网原创,…
+        ([79], D, D),  # 关闭
+        ([80], D, D),  # 加载
+        ([82], D, D),  # PDF 加载中...
+    ),
+    "001": _lines(
+        ([1], K, D),  # one-line news lead
+        ([2], K, D),  # marker 以下是该征求意见稿的具体内容:
+        (range(3, 37), K, K),  # the document
+        ([37], D, D),  # 评论
+        ([38], D, D),  # 文明上网理性发言,…
+        ([39], D, D),  # 登录参与评论
+        ([40], D, D),  # 0/1000
+    ),
+    "002": _lines(
+        (range(1, 7), "meta", "meta"),  # | 索 引 號: | … | 時 效: |
+        (range(7, 56), K, K),  # the notice and the plan, incl. signature, date, (此件公開發布)
+    ),
+    "003": _lines(
+        ([1], D, D),  # 利好!八部门联合发布 (clickbait head)
+        ([3], D, D),  # 发布日期: 2026-01-07
+        ([5], K, D),  # news lead 1月7日,…(以下简称《观点》)。
+        (range(7, 20, 2), K, D),  # lead paragraphs repeating the body
+        (range(21, 76, 2), K, K),  # the document
+    ),
+    "004": _lines(
+        ([1], "K-dateline", D),  # C114訊 5月23日消息(蘭茜)近日,…
+        ([2, 3, 4], K, D),  # news lead
+        ([5], K, D),  # marker 以下為《方案》原文:
+        (range(6, 37), K, K),  # title, (2025—2027年), the document
+    ),
+}
+
+_T2S = opencc.OpenCC("t2s")
+
+
+def seed_lines(number: str, restored: bool = False) -> list[tuple[int, str]]:
+    """(seed line number, line) of the non-blank lines, as the stages before boilerplate leave them:
+    stripped (normalise), Simplified (t2s) for the Traditional seeds 002 and 004; for 003 the
+    de-spun text tests/expected/003.restored.txt when ``restored`` (else the spun seed)."""
+    raw = SEEDS[number].read_text(encoding="utf-8").splitlines()
+    numbered = [(n, line.strip()) for n, line in enumerate(raw, start=1) if line.strip()]
+    if number == "003" and restored:
+        fixed = (EXPECTED / "003.restored.txt").read_text(encoding="utf-8").splitlines()
+        assert len(fixed) == len(numbered)
+        numbered = [(n, line) for (n, _), line in zip(numbered, fixed)]
+    if number in ("002", "004"):
+        numbered = [(n, _T2S.convert(line)) for n, line in numbered]
+    return numbered
+
+
+def seed_input(number: str, restored: bool = False) -> tuple[list[int], str]:
+    """The boilerplate stage's input for a seed: its line numbers and its text (002 without the
+    metadata table, which the metadata stage removes first)."""
+    numbered = [(n, line) for n, line in seed_lines(number, restored) if SEED_LINES[number][n][0] != "meta"]
+    return [n for n, _ in numbered], "".join(line + "\n" for _, line in numbered)
+
+
+def chinese_punct(text: str) -> str:
+    """A rough stand-in for the punct stage (what a second pass sees): ASCII marks to full width."""
+    return text.translate(str.maketrans({",": "，", ":": "：", ";": "；", "!": "！", "?": "？",
+                                         "(": "（", ")": "）"}))
+
+
+def run(text: str, **overrides) -> boilerplate.StageResult:
+    return boilerplate.run(text, CONFIG.with_overrides(**overrides) if overrides else CONFIG, {})
+
+
+# --- the table of seed lines ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("number", sorted(SEED_LINES))
+def test_the_table_names_every_seed_line(number):
+    nonblank = [n for n, _ in seed_lines(number)]
+    assert sorted(SEED_LINES[number]) == nonblank
+
+
+# --- the seeds --------------------------------------------------------------------------------------
+
+CASES = [(n, r) for n in sorted(SEED_LINES) for r in ((False, True) if n == "003" else (False,))]
+
+
+@pytest.mark.parametrize("number,restored", CASES)
+def test_seed_chrome_gone_body_kept(number, restored):
+    numbers, text = seed_input(number, restored)
+    lines = text.splitlines()
+    result = run(text)
+    chrome = [n for n in numbers if SEED_LINES[number][n][0] == D]
+    want = [line for n, line in zip(numbers, lines) if n not in chrome]
+    assert result.text.splitlines() == want
+    # the report: every removed line, 1-based in this stage's input, with its rule
+    removed = result.data.get("removed", [])
+    assert [numbers[r["line"] - 1] for r in removed] == chrome
+    for entry in removed:
+        assert entry["stage"] == "boilerplate"
+        assert entry["text"] == lines[entry["line"] - 1]
+        assert re.fullmatch(r"boilerplate/chrome\.tsv:\d+", entry["rule"])
+        assert entry["why"]
+    if chrome:
+        assert result.summary == f"removed {len(chrome)} line{'s' if len(chrome) > 1 else ''} of site chrome" \
+            + result.summary[result.summary.index(" ("):]
+
+
+@pytest.mark.parametrize("number,restored", CASES)
+def test_seed_second_pass_changes_nothing(number, restored):
+    _, text = seed_input(number, restored)
+    once = run(text).text
+    assert run(once).text == once
+    cleaned = chinese_punct(once)  # a second pass over cleaned text (Chinese punctuation)
+    assert run(cleaned).text == cleaned
+    # and the chrome is recognised in Chinese punctuation too
+    assert run(chinese_punct(text)).text == cleaned
+
+
+def test_report_of_seed_000_names_each_line_and_rule():
+    numbers, text = seed_input("000")
+    result = run(text)
+    rules = {row.where: row["id"] for row in read_tsv(CHROME_TSV)}
+    got = [(numbers[r["line"] - 1], r["text"], rules[r["rule"].split("/", 1)[1]]) for r in result.data["removed"]]
+    assert got == [
+        (3, "来源:爱集微 #政策# #江苏# #芯片#", "source-line"),
+        (4, "1194", "bare-counter"),
+        (73, "责编: 赵碧莹", "editor-credit"),
+        (74, "来源:爱集微 #政策# #江苏# #芯片#", "source-line"),
+        (75, "THE END", "the-end"),
+        (77, "*此内容为集微网原创,著作权归集微网所有,爱集微,爱原创", "copyright-original"),
+        (79, "关闭", "page-controls"),
+        (80, "加载", "page-controls"),
+        (82, "PDF 加载中...", "pdf-loading"),
+    ]
+    # each Change removes exactly the line and its "\n", at offsets of the input
+    for change in result.changes:
+        assert text[change.start:change.end] == change.before
+        assert change.before.endswith("\n") and change.after == ""
+        assert change.rule.startswith("boilerplate/chrome.tsv:") and change.why
+    assert result.data["metadata"] == {"source": "爱集微"}
+
+
+def test_seed_003_date_goes_to_metadata():
+    _, text = seed_input("003")
+    assert run(text).data["metadata"] == {"published": "2026-01-07"}
+
+
+def test_rule_switch_and_empty_input():
+    assert run("").text == ""
+    assert run("\n").text == "\n"
+
+
+# --- clean text passes unchanged -------------------------------------------------------------------
+
+@pytest.mark.parametrize("number", ["000", "001", "002", "004"])
+def test_hand_checked_documents_pass_unchanged(number):
+    for keep in ("document", "article"):
+        text = (EXPECTED / f"{number}.{keep}.txt").read_text(encoding="utf-8")
+        result = run(text)
+        assert result.text == text and not result.changes
+
+
+@pytest.mark.parametrize("number", sorted(SEED_LINES))
+def test_each_body_paragraph_alone_passes_unchanged(number):
+    for n, line in seed_lines(number):
+        if SEED_LINES[number][n][1] == K:
+            for text in (line + "\n", chinese_punct(line) + "\n"):
+                assert run(text).text == text, n
+
+
+NEGATIVE = [
+    "本办法所称数据来源,是指公共数据的采集渠道和提供单位。",
+    "来源可靠的数据应当优先使用。",
+    "建立健全第三方评论评价机制,引导社会各方参与。",
+    "评论员文章应当坚持正确导向。",
+    "编辑出版单位应当加强内容审核,确保导向正确。",
+    "依法关闭违规平台,加载安全防护模块。",
+    "关闭落后产能",
+    "加载模块",
+    "到2027年,全市人工智能核心产业规模达到2025年的两倍。",
+    "2025年12月19日",
+    "2025年12月29日",
+    "江苏省人民政府",
+    "关键词1省人民政府",
+    "天津市人民政府办公厅",
+    "(此件公开发布)",
+    "（此件公开发布）",
+    "一、总体要求",
+    "二、重点发展方向",
+    "(一)实施人工智能强基行动",
+    "（二十一）打造国际合作平台",
+    "1. 发展端侧模型和智能体。",
+    "三、组织实施",
+    "附件:人工智能赋能制造业重点行业转型指引",
+    "(苏政发〔2025〕108号)",
+    "各市、县(市、区)人民政府,省各委办厅局,省各直属单位:",
+    "天津市促进人工智能创新发展行动方案",
+    "(2025—2027年)",
+    "省政府关于印发江苏省“人工智能+”行动方案的通知",
+]
+
+
+@pytest.mark.parametrize("line", NEGATIVE)
+def test_body_lines_stay_at_the_head_and_tail(line):
+    body = seed_lines("001")[5][1]
+    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n", f"{line}\n", f"{body}\n{line}\n{body}\n"):
+        for variant in (text, chinese_punct(text)):
+            assert run(variant).text == variant
+
+
+# --- the rule file -----------------------------------------------------------------------------------
+
+def test_rule_file_loads_and_every_example_is_removed_in_its_zone():
+    rules = boilerplate.load_rules(str(ROOT / "corrections"))
+    assert rules and len({r.id for r in rules}) == len(rules)
+    body = seed_lines("000")[10][1]
+    for rule in rules:
+        assert rule.examples, f"{rule.where} has no example"
+        for example in rule.examples:
+            assert boilerplate.match_line(example, (rule,)), (rule.id, example)
+            assert boilerplate.match_line(chinese_punct(example), (rule,)), (rule.id, example)
+            for text in ([example, body] if rule.zone in ("head", "edge", "anywhere") else [],
+                         [body, example] if rule.zone in ("tail", "edge", "anywhere") else []):
+                if text:
+                    result = run("\n".join(text) + "\n")
+                    assert result.text == body + "\n", (rule.id, example)
+
+
+def test_a_head_rule_does_not_apply_in_the_tail_nor_between_paragraphs():
+    body = seed_lines("000")[10][1]
+    text = f"{body}\n利好!八部门联合发布\n{body}\n"
+    assert run(text).text == text  # between body paragraphs: body
+    assert run(f"{body}\n利好!八部门联合发布\n").text == f"{body}\n利好!八部门联合发布\n"
+    # edge rules only at the edges: a short 关闭 between paragraphs stays
+    text = f"{body}\n关闭\n{body}\n"
+    assert run(text).text == text
+
+
+def test_related_reading_block_removes_the_rest_of_the_tail():
+    body = seed_lines("000")[10][1]
+    text = f"{body}\n2025年12月19日\n相关阅读\n江苏发布人工智能新政\n天津出台行动方案\n"
+    result = run(text)
+    assert result.text == f"{body}\n2025年12月19日\n"
+    assert [r["line"] for r in result.data["removed"]] == [3, 4, 5]
+
+
+def test_text_without_final_newline():
+    body = seed_lines("000")[10][1]
+    result = run(f"{body}\n关闭")
+    assert result.text == f"{body}\n"
+    assert result.changes[0].before == "关闭"
+
+
+def test_bad_rule_files_are_reported_with_file_and_line(tmp_path):
+    folder = tmp_path / "boilerplate"
+    folder.mkdir()
+    header = "id\tzone\textent\tmatch\tpattern\tfact\twhy\texample\n"
+    for bad in ("x\tsomewhere\tline\tregex\t关闭\t\twhy\t关闭\n",
+                "x\tedge\tline\tregex\t(关闭\t\twhy\t关闭\n",
+                "x\tedge\tline\tregex\t关闭\tsource\twhy\t关闭\n"):
+        (folder / "chrome.tsv").write_text(header + bad, encoding="utf-8")
+        boilerplate.load_rules.cache_clear()
+        with pytest.raises(TableError, match=r"chrome\.tsv:2"):
+            run("关闭\n", tables_dir=str(tmp_path))
+    boilerplate.load_rules.cache_clear()
+
+
+# --- property: random pages around body paragraphs -------------------------------------------------
+
+def _document_paragraphs() -> list[str]:
+    paragraphs = []
+    for number, table in SEED_LINES.items():
+        paragraphs += [line for n, line in seed_lines(number) if table[n][1] == K]
+    return paragraphs
+
+
+BODY = _document_paragraphs()
+# realistic chrome, most of it not in the seeds; (line, where it may stand)
+HEAD_CHROME = [
+    "利好!八部门联合发布", "重磅！国务院印发人工智能新政", "发布日期: 2026-01-07", "发布时间：2025年12月19日 10:30",
+    "来源:爱集微 #政策# #江苏# #芯片#", "来源：中国政府网", "1194", "10万+", "阅读量：2.3万", "阅读时间约5分钟",
+    "全文约3000字，阅读时长约5分钟", "【字体：大 中 小】", "【打印本页】 【关闭窗口】", "分享到：", "微信 微博 QQ空间",
+    "原标题：《关于加快人工智能终端产业发展的实施意见》印发", "2026-01-07 10:30 来源：工业和信息化部 作者：张三",
+    "#政策# #江苏#", "作者：张三", "扫码关注", "打开APP阅读更多", "点赞 12 在看 3",
+]
+TAIL_CHROME = [
+    "责编: 赵碧莹", "（责任编辑：张三）", "来源:爱集微 #政策# #江苏# #芯片#", "THE END", "— END —", "（完）",
+    "*此内容为集微网原创,著作权归集微网所有,爱集微,爱原创", "版权所有：江苏省人民政府办公厅", "转载请注明出处",
+    "未经授权，禁止转载。", "免责声明：文章内容来源于网络，如有侵权请联系删除。", "关闭", "加载", "PDF 加载中...",
+    "评论", "文明上网理性发言,请遵守新闻评论服务协议", "登录参与评论", "0/1000", "发表评论", "网友评论",
+    "上一篇：江苏发布人工智能新政", "下一篇:天津出台行动方案", "打印本页", "扫描二维码，关注我们", "点击查看原文链接",
+    "1194", "56 点赞", "分享到:微信 微博 QQ空间", "Copyright © 2025 Example.com All Rights Reserved",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.lists(st.sampled_from(BODY), min_size=1, max_size=6),
+       head=st.lists(st.sampled_from(HEAD_CHROME), max_size=5),
+       tail=st.lists(st.sampled_from(TAIL_CHROME), max_size=6),
+       cleaned=st.booleans())
+def test_property_body_survives_chrome_does_not(body, head, tail, cleaned):
+    if not any(boilerplate.is_prose(line) for line in body):
+        body = body + [BODY[1]]  # a page has at least one body paragraph
+    text = "".join(line + "\n" for line in head + body + tail)
+    if cleaned:
+        text = chinese_punct(text)
+    want = "".join(line + "\n" for line in body)
+    if cleaned:
+        want = chinese_punct(want)
+    result = run(text)
+    assert result.text == want
+    assert len(result.data.get("removed", [])) == len(head) + len(tail)
+    assert run(result.text).text == result.text
