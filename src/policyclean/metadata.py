@@ -87,6 +87,11 @@ def _load(directory: str | None) -> _Tables:
     return _Tables(labels, colon_re, suffixes, endings)
 
 
+def label_names(directory: str | None = None) -> frozenset[str]:
+    """The metadata labels known to ``fields.tsv`` (spaces removed): for the html stage."""
+    return frozenset(_load(directory).labels)
+
+
 def parse_date(value: str) -> str | None:
     """The first date in ``value`` as ISO ``YYYY-MM-DD`` (None if there is none or it is impossible)."""
     match = _DATE_RE.search(value)
