@@ -1,11 +1,162 @@
-"""Stage 'punct' (placeholder until implemented: returns the text unchanged)."""
+"""Stage 'punct' (last; punct="chinese"): ASCII punctuation inside Chinese text → Chinese.
+
+The agreed rule (data in ``corrections/punct.tsv``):
+- ``, ; : ? !`` become ``，；：？！`` when the nearest non-space character on either
+  side is a Han character or Chinese punctuation (``到2027年,江苏`` → ``到2027年，江苏``,
+  ``发布日期: 2026-01-07`` → ``发布日期：2026-01-07``); a mark next to a converted one
+  counts as next to Chinese punctuation, so ``中,,x`` converts both in one pass.
+- a pair ``( … )`` becomes ``（ … ）`` when its content has a Han character or the
+  character right before ``(`` is Han (``芯片(SoC)`` → ``芯片（SoC）``, ``(一)`` → ``（一）``).
+- spaces next to a converted mark are dropped (``责编: 赵碧莹`` → ``责编：赵碧莹``).
+Untouched: numbers (``1,000``, ``10:30``), URLs, e-mail, Latin sentences, ``...``, ``"``.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Mapping
 
-from .model import Config, StageResult
+from .data import read_tsv, tables_dir
+from .errors import TableError
+from .model import Change, Config, StageResult
+
+TABLE = "punct.tsv"
+_HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_OPEN, _CLOSE = "(", ")"
+
+
+@dataclass(frozen=True)
+class _Table:
+    to: dict[str, str]  # ASCII mark -> Chinese mark
+    where: dict[str, str]  # ASCII mark -> "punct.tsv:LINE"
+    chinese: frozenset[str]  # Chinese punctuation
+    mark_re: re.Pattern[str]  # any convertible ASCII mark
+    context_re: re.Pattern[str]  # any Han character or Chinese punctuation
+    han_re: re.Pattern[str]
+    run_re: re.Pattern[str]  # marks with the spaces around and between them
+    paren_re: re.Pattern[str]  # any parenthesis, ASCII or full-width, for pairing
+
+
+@lru_cache(maxsize=8)
+def _load(directory: str) -> _Table:
+    to: dict[str, str] = {}
+    where: dict[str, str] = {}
+    chinese: set[str] = set()
+    for row in read_tsv(Path(directory) / TABLE, required=("kind", "char")):
+        char = row["char"]
+        if len(char) != 1:
+            raise TableError(f"{row.where}: column char must hold one character")
+        if row["kind"] == "convert":
+            if len(row["to"]) != 1:
+                raise TableError(f"{row.where}: column to must hold one character")
+            to[char] = row["to"]
+            where[char] = row.where
+        elif row["kind"] == "chinese":
+            chinese.add(char)
+        else:
+            raise TableError(f"{row.where}: kind must be convert or chinese")
+    if _OPEN in to and _CLOSE not in to or _CLOSE in to and _OPEN not in to:
+        raise TableError(f"{TABLE}: ( and ) are converted as a pair: list both or neither")
+    chinese |= set(to.values())
+    marks = "".join(map(re.escape, sorted(to)))
+    parens = re.escape(_OPEN + _CLOSE + to.get(_OPEN, "") + to.get(_CLOSE, ""))
+    return _Table(
+        to=to,
+        where=where,
+        chinese=frozenset(chinese),
+        mark_re=re.compile(f"[{marks}]"),
+        context_re=re.compile(f"[{_HAN}{''.join(map(re.escape, sorted(chinese)))}]"),
+        han_re=re.compile(f"[{_HAN}]"),
+        run_re=re.compile(f" *[{marks}](?: *[{marks}])* *"),
+        paren_re=re.compile(f"[{parens}]"),
+    )
+
+
+def _converted_parens(line: str, table: _Table) -> set[int]:
+    """Positions of ASCII parentheses that belong to a pair to convert."""
+    if _OPEN not in table.to or (_OPEN not in line and _CLOSE not in line):
+        return set()
+    opens = {_OPEN, table.to[_OPEN]}
+    stack: list[int] = []
+    chosen: set[int] = set()
+    for match in table.paren_re.finditer(line):
+        at = match.start()
+        if match.group() in opens:
+            stack.append(at)
+        elif stack:
+            start = stack.pop()
+            if table.han_re.search(line, start + 1, at) or (start and table.han_re.match(line, start - 1)):
+                chosen.update(i for i in (start, at) if line[i] in (_OPEN, _CLOSE))
+    return chosen
+
+
+def _convert_run(line: str, run: re.Match[str], parens: set[int], table: _Table) -> tuple[str, list[str]]:
+    """The run with its marks converted as the rule says, and the marks converted."""
+    marks = [(m.start() + run.start(), m.group()) for m in table.mark_re.finditer(run.group())]
+    left = run.start() > 0 and line[run.start() - 1]
+    right = run.end() < len(line) and line[run.end()]
+    chinese_left = bool(left) and (left in table.chinese or bool(table.han_re.match(left)))
+    chinese_right = bool(right) and (right in table.chinese or bool(table.han_re.match(right)))
+    converted = [at in parens for at, _ in marks]
+    # A mark next to a converted mark is next to Chinese punctuation: repeat to a fixed point
+    # (a run holds a few marks), so a second pass over the output finds nothing to do.
+    changed = True
+    while changed:
+        changed = False
+        for i, (_, mark) in enumerate(marks):
+            if converted[i] or mark in (_OPEN, _CLOSE):
+                continue
+            if (converted[i - 1] if i else chinese_left) or (converted[i + 1] if i + 1 < len(marks) else chinese_right):
+                converted[i] = changed = True
+    pieces = []
+    last = run.start()
+    for i, (at, mark) in enumerate(marks):
+        gap = line[last:at]
+        if gap and not ((i and converted[i - 1]) or converted[i]):
+            pieces.append(gap)
+        pieces.append(table.to[mark] if converted[i] else mark)
+        last = at + 1
+    if last < run.end() and not converted[-1]:
+        pieces.append(line[last:run.end()])
+    return "".join(pieces), [mark for (_, mark), done in zip(marks, converted) if done]
 
 
 def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
-    return StageResult(text)
+    if config.punct != "chinese":
+        return StageResult(text)
+    table = _load(str(tables_dir(config.tables_dir)))
+    if not table.mark_re.search(text):
+        return StageResult(text)
+    changes: list[Change] = []
+    out: list[str] = []
+    counts: dict[str, int] = {}
+    offset = 0
+    for line in text.split("\n"):
+        if not table.mark_re.search(line) or not table.context_re.search(line):
+            out.append(line)
+            offset += len(line) + 1
+            continue
+        parens = _converted_parens(line, table)
+        pieces, last = [], 0
+        for run in table.run_re.finditer(line):
+            after, converted = _convert_run(line, run, parens, table)
+            if after == run.group():
+                continue
+            for mark in converted:
+                counts[mark] = counts.get(mark, 0) + 1
+            rows = ", ".join(f"{m}→{table.to[m]} {table.where[m]}" for m in dict.fromkeys(converted))
+            changes.append(Change(offset + run.start(), offset + run.end(), run.group(), after, "punct",
+                                  f"ASCII punctuation inside Chinese text ({rows})"))
+            pieces += [line[last:run.start()], after]
+            last = run.end()
+        pieces.append(line[last:])
+        out.append("".join(pieces))
+        offset += len(line) + 1
+    if not changes:
+        return StageResult(text)
+    summary = "converted to Chinese punctuation: " + ", ".join(
+        f"{n}× {mark}→{table.to[mark]}" for mark, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    return StageResult("\n".join(out), tuple(changes), summary=summary)
