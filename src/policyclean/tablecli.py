@@ -25,7 +25,7 @@ from . import despin
 from .errors import PolicycleanError
 from .model import Config
 from .spintable import (TABLE_COLUMNS, Entry, Problem, Profile, Restorer, despin_dir, load_profiles,
-                        parse_table, reference_text)
+                        parse_table, reference_text, word_frequencies)
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 KWIC = 8  # characters of context on each side in keyword-in-context lines
@@ -269,9 +269,14 @@ def align(spun: str, original: str) -> list[tuple[str, str, int, int]]:
 
     Character alignment (difflib, no junk heuristic) finds the minimal differing spans;
     each is widened to whole words of the original (jieba), because the spinner swaps
-    words (消息 for 信息), not the single differing characters (消 for 信).
+    words (消息 for 信息), not the single differing characters (消 for 信). A span that
+    covers several words with equal lengths on both sides is split word by word
+    (我邦家当范围 / 我国产业规模 → 我邦/我国, 家当/产业, 范围/规模), and a long word is
+    narrowed to the shortest dictionary word inside it that covers the difference
+    (消息化/信息化 → 消息/信息).
     """
     bounds = _tokens(original)
+    words = word_frequencies()
     matcher = difflib.SequenceMatcher(None, spun, original, autojunk=False)
     ops = matcher.get_opcodes()
     pairs = []
@@ -291,9 +296,33 @@ def align(spun: str, original: str) -> list[tuple[str, str, int, int]]:
             new_j2 = bounds[k2] if k2 < len(bounds) else j1
         dl = min(j1 - new_j1, room_left)
         dr = min(new_j2 - j2, room_right)
-        s, t = i1 - dl, i2 + dr
-        pairs.append((spun[s:t], original[j1 - dl:j2 + dr], s, t))
+        s, t, a, b = i1 - dl, i2 + dr, j1 - dl, j2 + dr
+        if t - s == b - a:
+            cuts = [x for x in bounds if a < x < b]
+            for x, y in zip([a] + cuts, cuts + [b]):
+                sx, sy = s + (x - a), s + (y - a)
+                if spun[sx:sy] != original[x:y]:
+                    pairs.append(_narrow(spun[sx:sy], original[x:y], sx, words))
+        else:
+            pairs.append((spun[s:t], original[a:b], s, t))
     return pairs
+
+
+def _narrow(spun: str, original: str, start: int, words: dict[str, int]) -> tuple[str, str, int, int]:
+    """Shrink an equal-length pair to the shortest dictionary word of the original (≥ 2 characters)
+    that still covers every differing character."""
+    differ = [k for k in range(len(spun)) if spun[k] != original[k]]
+    d1, d2 = differ[0], differ[-1] + 1
+    best = None
+    for x in range(0, d1 + 1):
+        for y in range(max(d2, x + 2), len(original) + 1):
+            if y - x >= len(original):
+                continue
+            w = original[x:y]
+            if w in words and (best is None or (y - x, -words[w]) < (best[1] - best[0], -words[original[best[0]:best[1]]])):
+                best = (x, y)
+    x, y = best or (0, len(original))
+    return spun[x:y], original[x:y], start + x, start + y
 
 
 def _bisect_right(a: list[int], x: int) -> int:
