@@ -291,6 +291,16 @@ def test_related_reading_block_removes_the_rest_of_the_tail():
     assert [r["line"] for r in result.data["removed"]] == [3, 4, 5]
 
 
+def test_related_reading_block_with_long_headlines():
+    body = seed_lines("000")[10][1]
+    long_title = "江苏发布加快人工智能终端产业发展新政,GPU、TPU等被划重点,培育10家左右具有生态主导力的领军企业"
+    text = f"{body}\n推荐阅读：\n{long_title}\n天津出台行动方案\n"
+    assert run(text).text == f"{body}\n"
+    # but not when sentences follow: then it is part of the body
+    text = f"{body}\n推荐阅读：\n{body}\n"
+    assert run(text).text == text
+
+
 def test_text_without_final_newline():
     body = seed_lines("000")[10][1]
     result = run(f"{body}\n关闭")
@@ -329,6 +339,7 @@ HEAD_CHROME = [
     "全文约3000字，阅读时长约5分钟", "【字体：大 中 小】", "【打印本页】 【关闭窗口】", "分享到：", "微信 微博 QQ空间",
     "原标题：《关于加快人工智能终端产业发展的实施意见》印发", "2026-01-07 10:30 来源：工业和信息化部 作者：张三",
     "#政策# #江苏#", "作者：张三", "扫码关注", "打开APP阅读更多", "点赞 12 在看 3",
+    "当前位置：首页 > 新闻中心 > 政策解读", "首页 > 政务公开 > 政策文件",
 ]
 TAIL_CHROME = [
     "责编: 赵碧莹", "（责任编辑：张三）", "来源:爱集微 #政策# #江苏# #芯片#", "THE END", "— END —", "（完）",

@@ -129,6 +129,10 @@ def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...]) -> list[tuple[i
         if rule is None:
             continue
         in_head, in_tail = i < first, i > last
+        if rule.extent == "rest" and not in_tail and i > first and not any(
+                line.rstrip().endswith(_SENTENCE_END) for line in lines[i + 1:]):
+            # a list of links after the body: long headlines are no sentences
+            in_tail = True
         applies = (rule.zone == "anywhere" or (rule.zone == "head" and in_head)
                    or (rule.zone == "tail" and in_tail) or (rule.zone == "edge" and (in_head or in_tail)))
         if not applies:
