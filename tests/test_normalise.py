@@ -1,0 +1,157 @@
+"""normalise: line breaks, invisible and compatibility characters, one paragraph per line."""
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policyclean import normalise
+from policyclean.data import read_tsv, tables_dir
+from policyclean.model import Config
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+CONFIG = Config()
+
+
+def norm(text: str) -> str:
+    return normalise.run(text, CONFIG, {}).text
+
+
+def seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("甲\r\n乙\r\n", "甲\n乙\n"),                 # CRLF
+    ("甲\r乙", "甲\n乙\n"),                       # old Mac CR, and the final \n is added
+    ("甲\u2028乙\u2029丙", "甲\n乙\n丙\n"),        # Unicode line/paragraph separators
+    ("甲\n\n\n乙\n\n", "甲\n乙\n"),               # blank lines removed
+    ("  \u3000\n\t\n乙", "乙\n"),                  # lines of only spaces are blank
+    ("\n\n", ""),
+    ("", ""),
+])
+def test_line_structure(raw, expected):
+    assert norm(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("人工\u200b智能\u200c\u200d\u2060", "人工智能\n"),   # zero-width characters
+    ("\ufeff通知", "通知\n"),                              # BOM
+    ("人工\ufeff智能", "人工智能\n"),                      # U+FEFF inside text
+    ("人工\x07智\x1b能\x7f", "人工智能\n"),                # control characters
+    ("甲\t乙", "甲 乙\n"),                                 # tab inside a line -> space
+    ("1﹒促进", "1.促进\n"),                               # U+FE52 small full stop
+    ("甲﹐乙﹑丙﹔丁﹕", "甲,乙、丙;丁:\n"),                  # small-form punctuation
+    ("２０２５年ＧＰＵｅＳＩＭ", "2025年GPUeSIM\n"),        # full-width letters and digits
+    ("⼀⼈⼯", "一人工\n"),                                # Kangxi radicals
+    ("⺟亲", "母亲\n"),                                    # CJK radicals supplement look-alike
+    ("\uf900\ufa10", "\u8c48\u585a\n"),                   # CJK compatibility ideographs
+])
+def test_characters(raw, expected):
+    assert norm(raw) == expected
+
+
+def test_chinese_fullwidth_punctuation_is_kept():
+    line = "一、总体要求（一）主要目标：到2027年，形成“1+N”格局；是否？是！【注】\n"
+    assert norm(line) == line
+
+
+def test_spaces_inside_a_line():
+    assert norm("责编:  赵碧莹") == "责编: 赵碧莹\n"          # a run becomes one space
+    assert norm("a b c") == "a b c\n"                        # single spaces are kept
+    assert norm("第一章\u3000总则") == "第一章\u3000总则\n"    # one ideographic space stays
+    assert norm("第一章\u3000\u3000\u3000总则") == "第一章\u3000总则\n"
+    assert norm("甲\u00a0\u00a0乙 \u3000丙") == "甲 乙 丙\n"   # NBSP and mixed runs -> one space
+    assert norm("  缩进  \t") == "缩进\n"                     # indentation and trailing spaces
+
+
+def test_seed_003_indentation_and_blank_lines():
+    raw = seed("003")
+    out = norm(raw)
+    lines = out.split("\n")
+    assert out.endswith("\n") and lines[-1] == ""
+    assert lines[0] == "利好!八部门联合发布"
+    assert lines[1] == "发布日期: 2026-01-07"
+    assert lines[2].startswith("1月7日,工业和消息化部")        # two-space indentation gone
+    assert all(line and line == line.strip() for line in lines[:-1])
+    assert len(lines) - 1 == sum(1 for line in raw.split("\n") if line.strip())
+    result = normalise.run(raw, CONFIG, {})
+    indents = [c for c in result.changes if c.rule == "normalise:indent"]
+    assert len(indents) == 36 and all(c.before == "  " and c.after == "" for c in indents)
+    assert all(raw[c.start:c.end] == c.before for c in result.changes)
+
+
+def test_seed_002_list_dots_and_report():
+    raw = seed("002")
+    result = normalise.run(raw, CONFIG, {})
+    assert "﹒" not in result.text
+    assert "\n1.促進科學研究範式變革。" in result.text
+    dots = [c for c in result.changes if c.before == "﹒"]
+    assert len(dots) == 26
+    assert all(c.after == "." and c.rule.startswith("normalise.tsv:") for c in dots)
+    assert all(raw[c.start:c.end] == c.before for c in result.changes)
+    assert "mapped 26" in result.summary
+
+
+def test_hard_wrapped_lines_are_not_joined():
+    assert norm("省政府關於印發关键词1省\n“人工智能+”行動方案的通知\n") == \
+        "省政府關於印發关键词1省\n“人工智能+”行動方案的通知\n"
+
+
+def test_clean_text_is_returned_as_is():
+    for prefix in ("000", "001", "002", "003", "004"):
+        once = norm(seed(prefix))
+        result = normalise.run(once, CONFIG, {})
+        assert result.text is once and not result.changes
+
+
+def test_change_offsets_point_into_the_input():
+    raw = "\ufeff  甲\u200b乙\r\n\r\n\t丙　　丁  \r\nＡ﹒"
+    result = normalise.run(raw, CONFIG, {})
+    assert result.text == "甲乙\n丙\u3000丁\nA.\n"
+    for change in result.changes:
+        assert raw[change.start:change.end] == change.before
+
+
+def test_table_targets_are_nfkc():
+    # the fullwidth/small-form/kangxi/radical/compat-ideograph rows were derived with NFKC
+    path = tables_dir() / normalise.TABLE
+    for row in read_tsv(path, required=("code", "to", "kind")):
+        if row["kind"] in ("fullwidth", "small-form", "kangxi", "radical", "compat-ideograph"):
+            source = chr(int(row["code"][2:], 16))
+            assert row["to"] == unicodedata.normalize("NFKC", source), row.where
+    # full-width punctuation that Chinese uses is not in the table
+    codes = {row["code"] for row in read_tsv(path)}
+    for char in "，：；（）！？":
+        assert f"U+{ord(char):04X}" not in codes
+
+
+_text = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("人工智能，。（）：\n\r\t \u3000\u00a0\u200b\ufeff\u2028﹒﹐２Ａ⼀\uf900\x07,.()")),
+        st.characters(),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_text)
+def test_idempotent_and_shape(text):
+    once = norm(text)
+    assert norm(once) == once
+    if once:
+        assert once.endswith("\n")
+        for line in once[:-1].split("\n"):
+            assert line and line == line.strip(" \t\u3000")
+            assert "\r" not in line and "  " not in line
+
+
+@settings(max_examples=200, deadline=None)
+@given(_text)
+def test_changes_are_consistent(text):
+    result = normalise.run(text, CONFIG, {})
+    for change in result.changes:
+        assert text[change.start:change.end] == change.before
