@@ -1,0 +1,181 @@
+"""t2s: per-paragraph script detection; only Traditional paragraphs go through OpenCC."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policyclean import normalise, script
+from policyclean.data import tables_dir
+from policyclean.model import Config
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+CONFIG = Config()
+
+
+def seed(prefix: str) -> str:
+    raw = next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+    return normalise.run(raw, CONFIG, {}).text
+
+
+def t2s(text: str, **overrides) -> str:
+    return script.run(text, CONFIG.with_overrides(**overrides) if overrides else CONFIG, {}).text
+
+
+def traditional_only(text: str) -> str:
+    tables = script._load(str(tables_dir()))
+    return "".join(tables.traditional.bmp.findall(text))
+
+
+@pytest.fixture(scope="module")
+def out002():
+    return script.run(seed("002"), CONFIG, {})
+
+
+@pytest.fixture(scope="module")
+def out004():
+    return script.run(seed("004"), CONFIG, {})
+
+
+def test_seed_002_is_converted(out002):
+    text = out002.text
+    assert out002.data == {"script": "traditional"}
+    for word in ("体系", "制度", "机制", "全面", "负面清单", "修复", "苏政发〔2025〕108号", "制高点"):
+        assert word in text, word
+    for wrong in ("體係", "製度", "機製", "全麵", "負麵", "修複", "蘇政發", "体係", "机製"):
+        assert wrong not in text, wrong
+    assert "生态修复等" in text
+    assert "省政府关于印发关键词1省" in text             # the placeholder itself is untouched
+    assert "健全关键词1自贸试验区数据出境负面清单管理体系" in text
+    assert "一、总体目标" in text and "二、重点行动" in text  # short headings follow the document
+    assert traditional_only(text) == ""
+
+
+def test_seed_004_is_converted(out004):
+    text = out004.text
+    assert out004.data == {"script": "traditional"}
+    assert "党中央、国务院关于发展人工智能的决策部署" in text
+    assert "平台" in text and "平臺" not in text
+    assert "4.防范安全风险" in text                          # 防范 stays 防范
+    assert "数据采集" in text
+    assert text.startswith("C114讯 5月23日消息(兰茜)近日,天津市人民政府办公厅印发")
+    assert traditional_only(text) == ""
+
+
+def test_seed_changes_report_paragraphs(out002):
+    source = seed("002")
+    assert len(out002.changes) == 52                   # 55 lines; 3 have nothing to convert
+    for change in out002.changes:
+        assert source[change.start:change.end] == change.before
+        assert change.rule == "t2s"
+        assert change.why.startswith("paragraph is Traditional:")
+    first = out002.changes[0]
+    assert first.before.startswith("| 索 引 號:") and first.after.startswith("| 索 引 号:")
+    assert "converted 52 Traditional paragraph(s)" in out002.summary
+
+
+@pytest.mark.parametrize("prefix", ["000", "001", "003"])
+def test_simplified_seeds_pass_unchanged(prefix):
+    text = seed(prefix)
+    result = script.run(text, CONFIG, {})
+    assert result.text == text and not result.changes
+    assert result.data == {"script": "simplified"}
+
+
+def test_simplified_place_names_are_safe():
+    text = "吉林省乾安县人民政府发布通知,乾隆年间的建筑得到保护。\n"
+    assert t2s(text) == text
+    assert t2s(text, t2s="always") != text   # what t2s would do to it (干安县): why auto is the default
+
+
+def test_stray_traditional_character_in_simplified_document():
+    text = "关于加快人工智能终端产业发展的实施意见\n这是一个關键的问题,需要认真研究。\n一、髮型\n\n二、总体要求\n"
+    assert t2s(text) == text
+
+
+def test_short_traditional_heading_follows_the_document():
+    text = "為貫徹落實黨中央、國務院關於深入實施行動部署要求。\n二、總體目標\n三、政策支持\n"
+    assert t2s(text) == "为贯彻落实党中央、国务院关于深入实施行动部署要求。\n二、总体目标\n三、政策支持\n"
+
+
+def test_mixed_document():
+    text = "近日,江苏省发布了行动方案。\n為貫徹落實黨中央、國務院關於深入實施部署。\n"
+    result = script.run(text, CONFIG, {})
+    assert result.text == "近日,江苏省发布了行动方案。\n为贯彻落实党中央、国务院关于深入实施部署。\n"
+    assert result.data == {"script": "mixed"}
+
+
+def test_no_han():
+    result = script.run("Hello, world.\n", CONFIG, {})
+    assert result.text == "Hello, world.\n" and result.data == {"script": "none"}
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("隨著經濟發展,體係逐步完善。", "随着经济发展,体系逐步完善。"),
+    ("緊接著召開會議,會議意味著新階段。", "紧接着召开会议,会议意味着新阶段。"),
+    ("圍繞著目標,本著實事求是的原則。", "围绕着目标,本着实事求是的原则。"),
+    ("著力推進,著眼長遠,著手實施,著重發展。", "着力推进,着眼长远,着手实施,着重发展。"),
+    ("執著追求,沉著應對。", "执着追求,沉着应对。"),
+    ("這是甚麼問題?", "这是什么问题?"),
+    # 著 stays in 著作, 显著, 著名 — also right after a fixed word
+    ("著作權保護效果顯著,著名企業代表著名單位發言。", "著作权保护效果显著,著名企业代表著名单位发言。"),
+])
+def test_zhe_phrase_fixes(raw, expected):
+    assert t2s(raw) == expected
+
+
+def test_phrase_fix_has_its_own_change():
+    result = script.run("隨著經濟發展", CONFIG, {})
+    assert [(c.before, c.after, c.rule) for c in result.changes] == [
+        ("隨著", "随着", f"t2s_fixes.tsv:{_fix_line('随著')}"), ("經濟發展", "经济发展", "t2s")]
+
+
+def _fix_line(word: str) -> int:
+    lines = (tables_dir() / "t2s_fixes.tsv").read_text(encoding="utf-8").split("\n")
+    return next(i for i, line in enumerate(lines, 1) if line.startswith(word + "\t"))
+
+
+def test_fixes_only_on_converted_paragraphs():
+    text = "随著时间推移,情况有所变化。\n"  # a Simplified line that happens to write 著: left alone
+    assert t2s(text) == text
+
+
+def test_region_options():
+    text = "這個軟體的資訊處理能力很強,接著開始測試。\n"
+    assert t2s(text) == "这个软体的资讯处理能力很强,接着开始测试。\n"
+    assert t2s(text, region="tw") == "这个软件的信息处理能力很强,接着开始测试。\n"
+    assert t2s(text, region="hk").startswith("这个软体")
+
+
+def test_never_detects_only():
+    text = seed("004")
+    result = script.run(text, CONFIG.with_overrides(t2s="never"), {})
+    assert result.text == text and not result.changes
+    assert result.data == {"script": "traditional"}
+
+
+def test_always_converts_every_paragraph():
+    text = "近日,江苏发布新政。\n关於這個問題\n"
+    assert t2s(text, t2s="always") == "近日,江苏发布新政。\n关于这个问题\n"
+
+
+_chars = list("體係製度機製全麵負麵修複關于平臺發展國務院隨著著名顯著乾隆吉林省乾安县关键词1"
+              "体系制度机制全面负面修复关于平台发展国务院随着人工智能,。、 \nabcXYZ123")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(_chars), min_size=1, max_size=25), max_size=6))
+def test_idempotent(lines):
+    text = "\n".join(lines)
+    once = t2s(text)
+    assert t2s(once) == once
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(_chars), min_size=1, max_size=25), max_size=6))
+def test_changes_point_into_the_input(lines):
+    text = "\n".join(lines)
+    result = script.run(text, CONFIG, {})
+    for change in result.changes:
+        assert text[change.start:change.end] == change.before
