@@ -90,7 +90,7 @@ def test_simplified_place_names_are_safe():
 
 
 def test_stray_traditional_character_in_simplified_document():
-    text = "关于加快人工智能终端产业发展的实施意见\n这是一个關键的问题,需要认真研究。\n一、髮型\n\n二、总体要求\n"
+    text = "关于加快人工智能终端产业发展的实施意见\n这是一个關键的问题,需要认真研究。\n一、髮型\n二、总体要求\n"
     assert t2s(text) == text
 
 
