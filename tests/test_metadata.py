@@ -228,3 +228,15 @@ def test_idempotent_and_body_kept(table, body):
         assert first.text == text
     second = metadata.run(first.text, CONFIG, {})
     assert second.text == first.text and not second.changes
+
+
+def test_a_headline_that_looks_like_a_heading_yields_to_the_named_one():
+    text = ("天津发布人工智能行动方案\n近日，天津市印发《天津市促进人工智能创新发展行动方案》。\n"
+            "天津市促进人工智能创新发展行动方案\n为贯彻落实……制定本方案。\n")
+    assert metadata.run(text, CONFIG, {}).data["metadata"]["title"] == "天津市促进人工智能创新发展行动方案"
+
+
+def test_news_publication_time_label():
+    text = "某某新闻标题\n发布时间：2025-12-19 10:30\n正文。\n"
+    meta = metadata.run(text, CONFIG, {}).data["metadata"]
+    assert meta["published"] == "2025-12-19" and meta["date"] == "2025-12-19"

@@ -222,8 +222,9 @@ def _is_heading(line: str, tables: _Tables) -> bool:
             and not _SECTION_HEAD_RE.match(line) and line.endswith(tables.title_endings))
 
 
-def _heading(lines: list[str], tables: _Tables) -> tuple[str, int] | None:
-    """The document's heading among ``lines`` (a two-line heading is joined)."""
+def _headings(lines: list[str], tables: _Tables) -> list[tuple[str, int]]:
+    """Heading lines among ``lines`` (a two-line heading joined, a (2025—2027年) line appended)."""
+    found = []
     for index, line in enumerate(lines):
         title = None
         if _is_heading(line, tables):
@@ -237,8 +238,8 @@ def _heading(lines: list[str], tables: _Tables) -> tuple[str, int] | None:
             continue
         if last + 1 < len(lines) and _TITLE_TAIL_RE.fullmatch(lines[last + 1]):
             title += lines[last + 1]  # 天津市…行动方案 / (2025—2027年)
-        return title, index
-    return None
+        found.append((title, index))
+    return found
 
 
 def _quoted_title(lines: list[str]) -> tuple[str, int] | None:
@@ -312,9 +313,15 @@ def _text_facts(lines: list[str], skip: range, tables: _Tables) -> tuple[dict[st
         facts["date"] = facts["published"]
         where["date"] = where["published"]
 
-    heading = _heading(head, tables)
+    headings = _headings(head, tables)
     quoted = _quoted_title(head)
-    title = heading or quoted  # the document's own heading before a 《…》 that names it
+    # the document's own heading before a 《…》 that names it. Of several headings (a news
+    # headline may look like one) the one the 《…》 names, unless the first is an official
+    # 关于… heading: a notice's 《…》 names the plan it issues, not the notice
+    named = [h for h in headings if quoted and (h[0].startswith(quoted[0]) or quoted[0].startswith(h[0]))]
+    if headings and "关于" in headings[0][0]:
+        named = []
+    title = (named or headings or [quoted])[0]
     if title:
         put("title", title[0], head_numbers[title[1]])
     return facts, where
