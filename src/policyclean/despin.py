@@ -167,7 +167,7 @@ def restore(text: str, profile: Profile, ranges: list[tuple[int, int]]) -> tuple
     pieces: list[str] = []
     changes: list[tuple[int, Change | None]] = []  # (piece index, change) — ambiguous ones filled later
     spots: list[tuple[int, Spot]] = []
-    rule_cache: dict[Entry, tuple[str, str]] = {}
+    rule_cache: dict[int, tuple[str, str]] = {}  # id(entry) -> (rule, why): entries live as long as the profile
     pos = 0
     out_len = 0
     for lo, hi in ranges:
@@ -183,13 +183,13 @@ def restore(text: str, profile: Profile, ranges: list[tuple[int, int]]) -> tuple
                 pieces.append(original)
                 if original != spun:
                     entry = m.rows[0]
-                    cached = rule_cache.get(entry)
+                    cached = rule_cache.get(id(entry))
                     if cached is None:
-                        cached = rule_cache[entry] = (profile.rule(entry), _why(entry))
+                        cached = rule_cache[id(entry)] = (profile.rule(entry), _why(entry))
                     changes.append((len(pieces) - 1, Change(m.start, m.end, spun, original, cached[0], cached[1])))
                 out_len += len(original)
             else:
-                candidates = originals + ([spun] if spun not in originals else [])
+                candidates = list(originals) + ([spun] if spun not in originals else [])
                 spots.append((len(pieces), Spot(m, spun, out_len, candidates)))
                 pieces.append(spun)
                 out_len += len(spun)
@@ -201,11 +201,15 @@ def restore(text: str, profile: Profile, ranges: list[tuple[int, int]]) -> tuple
         first_pass = "".join(pieces)
         ngrams = reference_ngrams(profile_tables_dir(profile))
         words = word_frequencies()
+        memo: dict[tuple, dict[str, float]] = {}  # the same neighbourhood scores the same
         for index, spot in spots:
             left = first_pass[max(0, spot.out_offset - window):spot.out_offset].rpartition("\n")[2]
             after = spot.out_offset + len(spot.spun)
             right = first_pass[after:after + window].partition("\n")[0]
-            spot.scores = {c: candidate_score(c, left, right, ngrams, words) for c in spot.candidates}
+            key = (left, right, tuple(spot.candidates))
+            if key not in memo:
+                memo[key] = {c: candidate_score(c, left, right, ngrams, words) for c in spot.candidates}
+            spot.scores = memo[key]
             ranked = sorted(spot.scores.items(), key=lambda kv: -kv[1])
             (best, best_score), (_, second_score) = ranked[0], ranked[1]
             if best_score - second_score >= margin:

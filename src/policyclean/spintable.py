@@ -180,21 +180,26 @@ def parse_settings(path: Path) -> tuple[dict[str, float], list[Problem]]:
 # ----------------------------------------------------------------------------- the restorer
 
 
-@dataclass
 class Match:
-    """The winner at one place: ``spun`` at ``start:end`` and the eligible rows of that form."""
+    """The winner at one place: ``spun`` at ``start:end``, the eligible rows of that form and
+    their distinct originals (in table order)."""
 
-    start: int
-    end: int
-    rows: tuple[Entry, ...]
+    __slots__ = ("start", "end", "rows", "originals")
 
-    @property
-    def originals(self) -> list[str]:
-        seen: list[str] = []
-        for r in self.rows:
-            if r.original not in seen:
-                seen.append(r.original)
-        return seen
+    def __init__(self, start: int, end: int, rows: tuple, originals: tuple | None = None):
+        self.start, self.end, self.rows = start, end, rows
+        self.originals = originals if originals is not None else _originals(rows)
+
+    def __repr__(self) -> str:
+        return f"Match({self.start}, {self.end}, {list(self.originals)})"
+
+
+def _originals(rows: Iterable[Entry]) -> tuple[str, ...]:
+    seen: list[str] = []
+    for r in rows:
+        if r.original not in seen:
+            seen.append(r.original)
+    return tuple(seen)
 
 
 class Restorer:
@@ -209,6 +214,7 @@ class Restorer:
         self.rows: dict[str, tuple[Entry, ...]] = {k: tuple(v) for k, v in by_key.items()}
         # keys whose rows all lack context: eligibility is a dict lookup, no context test
         self.free: dict[str, tuple[Entry, ...]] = {k: v for k, v in self.rows.items() if not any(e.context_len for e in v)}
+        self.free_originals = {k: _originals(v) for k, v in self.free.items()}
         self.lengths = sorted({len(k) for k in self.keys}, reverse=True)
         self.ac = ahocorasick_rs.AhoCorasick(self.keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) if self.keys else None
 
@@ -235,15 +241,18 @@ class Restorer:
             return []
         hi = len(text) if hi is None else hi
         found = self.ac.find_matches_as_indexes(text[lo:hi] if (lo or hi != len(text)) else text)
-        keys, free, out = self.keys, self.free, []
+        keys, free, free_originals, out = self.keys, self.free, self.free_originals, []
         n = len(found)
         i = 0
         while i < n:
             pi, s, e = found[i]
             key = keys[pi]
             rows = free.get(key)
-            if rows is None:
-                rows = self.eligible(text, s + lo, key, lo, hi)
+            if rows is not None:
+                out.append(Match(s + lo, e + lo, rows, free_originals[key]))
+                i += 1
+                continue
+            rows = self.eligible(text, s + lo, key, lo, hi)
             if rows:
                 out.append(Match(s + lo, e + lo, rows))
                 i += 1
