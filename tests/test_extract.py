@@ -125,7 +125,7 @@ def test_report_of_seed_003_repeated_lead():
     assert all(r["rule"] == "extract:repeated-lead" for r in removed)
     assert "news lead before" in removed[0]["why"]
     # each repeating lead paragraph names the document line it repeats
-    sources = [int(re.search(r"repeats line (\d+)", r["why"]).group(1)) for r in removed[1:]]
+    sources = [int(re.search(r"repeats the document paragraph on line (\d+)", r["why"]).group(1)) for r in removed[1:]]
     assert [kept_numbers[s - 1] for s in sources] == [25, 27, 29, 33, 43, 45, 49]
     assert result.data["document"]["method"] == "repeated-lead"
 

@@ -187,7 +187,7 @@ def find_repeated_lead(lines: list[str], rules: Rules) -> Found | None:
     reasons = []
     for i in range(start):
         if sources[i] is not None:
-            reasons.append(("extract:repeated-lead", f"news lead: repeats line {sources[i] + 1} of the document"))
+            reasons.append(("extract:repeated-lead", f"news lead: repeats the document paragraph on line {sources[i] + 1}"))
         else:
             reasons.append(("extract:repeated-lead", f"news lead before the paragraphs that repeat the document "
                                                      f"(the document starts at line {start + 1})"))
