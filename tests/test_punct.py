@@ -1,0 +1,132 @@
+"""punct: the agreed rule — ASCII , ; : ? ! ( ) inside Chinese text become Chinese punctuation."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policyclean import normalise, punct
+from policyclean.model import Config
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+CONFIG = Config()
+
+
+def fix(text: str) -> str:
+    return punct.run(text, CONFIG, {}).text
+
+
+@pytest.mark.parametrize("raw, expected", [
+    # the rule's own examples
+    ("责编: 赵碧莹", "责编：赵碧莹"),
+    ("发布日期: 2026-01-07", "发布日期：2026-01-07"),
+    ("芯片(SoC)", "芯片（SoC）"),
+    ("(2025—2027年)", "（2025—2027年）"),
+    ("(一)", "（一）"),
+    # typical seed lines
+    ("提出力争到2027年,江苏人工智能终端产业", "提出力争到2027年，江苏人工智能终端产业"),
+    ("(一)人工智能手机。", "（一）人工智能手机。"),
+    ("加快突破高端系统级芯片(SoC)及基带芯片", "加快突破高端系统级芯片（SoC）及基带芯片"),
+    ("以下是该实施意见的具体内容:", "以下是该实施意见的具体内容："),
+    ("利好!八部门联合发布", "利好！八部门联合发布"),
+    ("应用;到2030年", "应用；到2030年"),
+    ("是否可行?", "是否可行？"),
+    ("其中,“芯片”作为关键词", "其中，“芯片”作为关键词"),
+    ("各市、县(市、区)人民政府,省各委办厅局:", "各市、县（市、区）人民政府，省各委办厅局："),
+    ("(以下简称《观点》)。", "（以下简称《观点》）。"),
+    ("智能计算芯片(GPU)、张量处理单元(TPU)", "智能计算芯片（GPU）、张量处理单元（TPU）"),
+    ("《方案》(2025—2027年)(征求意见稿)》", "《方案》（2025—2027年）（征求意见稿）》"),
+    ("C114讯 5月23日消息(兰茜)近日,天津", "C114讯 5月23日消息（兰茜）近日，天津"),
+    ("来源:爱集微 #政策#", "来源：爱集微 #政策#"),
+    # a mark between a Chinese one and a Latin word: the Chinese side decides
+    ("（GPU）,TPU", "（GPU），TPU"),
+    ("网址:http://www.gov.cn", "网址：http://www.gov.cn"),
+    ("中,,x", "中，，x"),                           # a mark next to a converted mark converts too
+    ("（一)人工智能", "（一）人工智能"),              # half-converted pair
+])
+def test_converted(raw, expected):
+    assert fix(raw) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "营业收入突破1,000亿元",
+    "增长3.5个百分点",
+    "上午10:30召开",
+    "2025-12-29",
+    "推动3-5个通用大模型",
+    "AR/VR设备、5G/6G网络",
+    "详见http://www.gov.cn/zhengce/a.html?id=1,2",
+    "联系邮箱:ai@example.com" .replace("联系邮箱:", "mail:"),
+    "This is a Latin sentence, with a colon: and a question? Yes! (really)",
+    "推出AI手机...",
+    "\"人工智能+\"行动",
+    "1.促进科学研究范式变革。",
+    "支持CPU,GPU等芯片",                          # both neighbours Latin
+    "芯片 (SoC) 及",                              # no Han inside, and a space before (
+    "(SoC)",
+    "省政府关于印发关键词1省“人工智能+”行动方案的通知",
+])
+def test_untouched(text):
+    result = punct.run(text, CONFIG, {})
+    assert result.text == text and not result.changes
+
+
+def test_chinese_punctuation_line_is_unchanged():
+    line = "（一）人工智能手机。加快突破高端系统级芯片（SoC）及基带芯片，推动端侧人工智能交互：提升体验；是否？是！\n"
+    result = punct.run(line, CONFIG, {})
+    assert result.text is line and not result.changes
+
+
+def test_keep_option():
+    text = "到2027年,江苏"
+    assert punct.run(text, CONFIG.with_overrides(punct="keep"), {}).text == text
+
+
+def test_changes_per_mark():
+    text = "到2027年,江苏\n责编: 赵碧莹\n(一)人工"
+    result = punct.run(text, CONFIG, {})
+    assert [(c.start, c.before, c.after, c.rule) for c in result.changes] == [
+        (6, ",", "，", "punct"), (12, ": ", "：", "punct"), (18, "(", "（", "punct"), (20, ")", "）", "punct")]
+    for change in result.changes:
+        assert text[change.start:change.end] == change.before
+
+
+@pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
+def test_seeds_keep_numbers_and_are_idempotent(prefix):
+    raw = next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+    text = normalise.run(raw, CONFIG, {}).text
+    once = fix(text)
+    assert fix(once) == once
+    assert once.count("\n") == text.count("\n")
+    for line in once.split("\n"):
+        # every ASCII comma left stands between two non-Chinese characters
+        for i, char in enumerate(line):
+            if char == ",":
+                assert not ("\u4e00" <= line[i - 1] <= "\u9fff" or "\u4e00" <= line[i + 1:i + 2] <= "\u9fff")
+
+
+def test_seed_004_sample():
+    raw = next(SEEDS.glob("004_*.txt")).read_text(encoding="utf-8")
+    text = fix(normalise.run(raw, CONFIG, {}).text)
+    assert "人工智能基礎核心企業營業收入突破1000億元，形成3至4個特色產業聚集區" in text
+    assert "開源指令集（RISC-V）架構" in text
+    assert "提升核心能力；開展“人工智能+”行動" in text
+
+
+_alphabet = list("中文人工智能,;:?!()（），。：“” abcSoC1,000.10:30/-\"")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_alphabet), max_size=40))
+def test_idempotent(text):
+    once = fix(text)
+    assert fix(once) == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_alphabet), max_size=40))
+def test_changes_point_into_the_input(text):
+    result = punct.run(text, CONFIG, {})
+    for change in result.changes:
+        assert text[change.start:change.end] == change.before
