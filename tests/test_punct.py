@@ -42,6 +42,7 @@ def fix(text: str) -> str:
     # a mark between a Chinese one and a Latin word: the Chinese side decides
     ("（GPU）,TPU", "（GPU），TPU"),
     ("网址:http://www.gov.cn", "网址：http://www.gov.cn"),
+    ("联系邮箱:ai@example.com", "联系邮箱：ai@example.com"),
     ("中,,x", "中，，x"),                           # a mark next to a converted mark converts too
     ("（一)人工智能", "（一）人工智能"),              # half-converted pair
 ])
@@ -57,7 +58,7 @@ def test_converted(raw, expected):
     "推动3-5个通用大模型",
     "AR/VR设备、5G/6G网络",
     "详见http://www.gov.cn/zhengce/a.html?id=1,2",
-    "联系邮箱:ai@example.com" .replace("联系邮箱:", "mail:"),
+    "mail: ai@example.com, web: www.gov.cn",
     "This is a Latin sentence, with a colon: and a question? Yes! (really)",
     "推出AI手机...",
     "\"人工智能+\"行动",
