@@ -1,11 +1,244 @@
-"""Stage 'mojibake' (placeholder until implemented: returns the text unchanged)."""
+"""Stage 'mojibake': repair Chinese text that was decoded with the wrong encoding.
+
+Two kinds, both common on reposting sites:
+
+1. **UTF-8 read as GBK/GB18030** (``鍙戝竷`` for ``发布``, ``涓\\ue15e浗`` for ``中国``): every
+   UTF-8 byte is non-ASCII, so the mojibake consists of the GBK characters whose two bytes
+   are both UTF-8 bytes (rule ``mojibake:utf8-as-gbk``);
+2. **GBK/GB18030 read as Latin-1 or cp1252** (``ÖÐ¹ú`` for ``中国``): pairs of Latin-1
+   supplement characters (rule ``mojibake:gbk-as-latin1``).
+
+A suspicious run is repaired only when the round trip is exact (strict encode, strict
+decode, and the repaired text turns back into the run) and the result is clearly better
+Chinese: it has no replacement, private-use or control characters, nearly all of it is
+common Chinese (GB2312 level 1 or Big5 level 1 characters, CJK punctuation) and the run
+was not. Runs are tried whole, then with up to two characters trimmed at either end
+(mojibake next to clean text, or next to a byte the first wrong decoding lost as U+FFFD).
+Double mojibake is repaired in one pass, so the stage is idempotent.
+
+Cheap exits: kind 1 needs one of its typical lead characters (the GBK characters whose
+first byte leads a three-byte UTF-8 sequence for CJK or punctuation, e.g. 鍙 涓 鐨 銆 鈥),
+kind 2 needs a Latin-1 supplement character (U+0080-U+00FF); text with neither is returned
+as is. ftfy is not used: it does not repair these cases and turns Chinese full-width
+punctuation into ASCII.
+
+The character classes are computed from the codecs (nothing is listed by hand) and
+built once per process on first use.
+"""
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any, Mapping
 
-from .model import Config, StageResult
+from .model import Change, Config, StageResult
+
+# Bytes of UTF-8 multi-byte sequences: continuation bytes and lead bytes.
+_UTF8_CONT = range(0x80, 0xC0)
+_UTF8_LEADS = range(0xC2, 0xF5)
+# Lead bytes of three-byte UTF-8 for general punctuation (E2), CJK punctuation (E3),
+# CJK ideographs (E4-E9) and full-width forms (EF): the typical start of kind 1.
+_KIND1_LEAD_BYTES = (0xE2, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEF)
+
+# Characters that may stand in Chinese text besides Han and ASCII.
+_CHINESE_PUNCT = ("\u3000-\u303f\ufe30-\ufe6f\uff01-\uff5e\uff5f-\uffef\u2010-\u2027\u2030-\u203b\u2160-\u217f"
+                  "\u2460-\u24ff\u2500-\u257f\u25a0-\u25ff\u00b7\u00d7\u00f7\u00b0\u00b1\u00a7\u2116")
+_BAD_CHARS_RE = re.compile("[\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+_MIN_RESULT_CHARS = 2  # non-ASCII characters a repaired run must have
+_MIN_SCORE_AFTER = 0.85  # share of common Chinese in the repaired run
+_MIN_GAIN = 0.3  # how much more common Chinese the repaired run must be than the run
+_MAX_DEPTH = 3  # mojibake of mojibake of mojibake
+
+
+def _decode_pairs(encoding: str, leads, trails) -> str:
+    """Every character that ``encoding`` decodes from a (lead, trail) byte pair."""
+    out = []
+    for lead in leads:
+        for trail in trails:
+            try:
+                out.append(bytes((lead, trail)).decode(encoding))
+            except UnicodeDecodeError:
+                pass
+    return "".join(ch for ch in out if len(ch) == 1)
+
+
+def _char_class(chars) -> str:
+    return "[" + "".join(re.escape(c) for c in sorted(set(chars))) + "]"
+
+
+@lru_cache(maxsize=None)
+def _sets() -> dict[str, Any]:
+    """The character classes, computed from the codecs once per process."""
+    gb_l1 = _decode_pairs("gb2312", range(0xB0, 0xD8), range(0xA1, 0xFF))  # 3755 most used Simplified
+    big5_l1 = _decode_pairs("big5", range(0xA4, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)])  # 5401 Traditional
+    punct = "[" + _CHINESE_PUNCT + "]"
+    # kind 1: GBK characters both of whose bytes can occur in UTF-8 multi-byte text (the
+    # second may also be the ASCII byte that follows an odd-length sequence)
+    utf8_bytes = [*_UTF8_CONT, *_UTF8_LEADS]
+    kind1 = _decode_pairs("gb18030", [b for b in utf8_bytes if b >= 0x81], [*range(0x40, 0x7F), *utf8_bytes])
+    kind1_lead = _decode_pairs("gb18030", _KIND1_LEAD_BYTES, _UTF8_CONT)
+    # kind 2: Latin-1 and cp1252 characters standing for GBK bytes (a lead 0x81-0xFE, then
+    # a trail 0x40-0x7E or 0x80-0xFE)
+    cp1252 = {bytes((b,)).decode("cp1252", "ignore"): b for b in range(0x80, 0xA0)}
+    cp1252.pop("", None)
+    specials = "".join(re.escape(c) for c, b in cp1252.items())
+    lead_specials = "".join(re.escape(c) for c, b in cp1252.items() if b >= 0x81)
+    kind2 = f"(?:[\x81-\xfe{lead_specials}][\x40-\x7e\x80-\xfe{specials}])+"
+    return {
+        "common": re.compile(_char_class(gb_l1 + big5_l1) + "|" + punct),
+        "kind1_run": re.compile(_char_class(kind1) + "+"),
+        "kind1_lead": re.compile(_char_class(kind1_lead)),
+        "kind2_run": re.compile(kind2),
+        "cp1252_to_c1": str.maketrans({c: chr(b) for c, b in cp1252.items()}),
+    }
+
+
+_ASCII_CONTROLS_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def text_score(text: str) -> float:
+    """Share of the non-ASCII characters of ``text`` that are common Chinese (1.0 for plain ASCII).
+
+    Common: GB2312 level-1 or Big5 level-1 Han characters, CJK and full-width punctuation.
+    ASCII control characters count as uncommon. Clean Chinese scores near 1.0; mojibake
+    and wrong decodings score far lower.
+    """
+    uncommon = len(text) - len(text.encode("ascii", "ignore"))
+    if _ASCII_CONTROLS_RE.search(text):
+        uncommon += len(_ASCII_CONTROLS_RE.findall(text))
+    if not uncommon:
+        return 1.0
+    return len(_sets()["common"].findall(text)) / uncommon
+
+
+# --- the repairs -------------------------------------------------------------------------
+def _better(before: str, after: str) -> bool:
+    """Whether ``after`` is clearly better Chinese than ``before``."""
+    if _BAD_CHARS_RE.search(after):
+        return False
+    if len(after) - len(after.encode("ascii", "ignore")) < _MIN_RESULT_CHARS:
+        return False
+    score_after = text_score(after)
+    return score_after >= _MIN_SCORE_AFTER and score_after - text_score(before) >= _MIN_GAIN
+
+
+def _undo_kind1(piece: str) -> str | None:
+    """``piece`` as the UTF-8 text whose GB18030 reading it is, or None."""
+    raw = piece.encode("gb18030")  # encodes every character
+    try:
+        after = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return after if raw.decode("gb18030") == piece else None
+
+
+def _undo_kind2(piece: str) -> str | None:
+    """``piece`` as the GB18030 text whose Latin-1/cp1252 reading it is, or None."""
+    try:
+        raw = piece.translate(_sets()["cp1252_to_c1"]).encode("latin-1")
+        return raw.decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+
+
+_UNDO = {"mojibake:utf8-as-gbk": _undo_kind1, "mojibake:gbk-as-latin1": _undo_kind2}
+
+
+def _repair_run(run: str, rule: str) -> tuple[int, int, str] | None:
+    """The best exact repair of ``run``: (start, end, repaired) within it, or None.
+
+    The whole run first, then with fewer characters (at most two off each end), so that
+    clean characters next to the mojibake, or ones that lost a byte, are left alone.
+    """
+    undo = _UNDO[rule]
+    size = len(run)
+    for trimmed in range(5):
+        for left in range(min(2, trimmed) + 1):
+            right = trimmed - left
+            if right > 2 or size - trimmed < 2:
+                continue
+            piece = run[left:size - right]
+            after = undo(piece)
+            if after is not None and _better(piece, after):
+                return left, size - right, _repair_text(after, _MAX_DEPTH - 1)
+    return None
+
+
+def _runs(text: str) -> list[tuple[int, int, str]]:
+    """Suspicious runs in ``text``: (start, end, rule), in order, not overlapping."""
+    sets = _sets()
+    found: list[tuple[int, int, str]] = []
+    if sets["kind1_lead"].search(text):
+        # only lines with a typical lead character: clean lines hold many kind-1 characters too
+        position = 0
+        for line in text.split("\n"):
+            if sets["kind1_lead"].search(line):
+                for match in sets["kind1_run"].finditer(line):
+                    if sets["kind1_lead"].search(match.group()):
+                        found.append((position + match.start(), position + match.end(), "mojibake:utf8-as-gbk"))
+            position += len(line) + 1
+    if re.search("[\x80-\xff]", text):
+        kind2 = [(m.start(), m.end(), "mojibake:gbk-as-latin1") for m in sets["kind2_run"].finditer(text)]
+        if found:  # the two kinds use disjoint characters apart from ASCII trail bytes
+            found = sorted(found + kind2)
+            kept: list[tuple[int, int, str]] = []
+            for run in found:
+                if not kept or run[0] >= kept[-1][1]:
+                    kept.append(run)
+            found = kept
+        else:
+            found = kind2
+    return found
+
+
+def _repairs(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, repaired, rule) for every run of ``text`` that can be repaired."""
+    out = []
+    for start, end, rule in _runs(text):
+        repaired = _repair_run(text[start:end], rule)
+        if repaired is not None:
+            left, right, after = repaired
+            out.append((start + left, start + right, after, rule))
+    return out
+
+
+def _repair_text(text: str, depth: int) -> str:
+    """``text`` with every run repaired (used on repaired runs: double mojibake)."""
+    if depth <= 0:
+        return text
+    repairs = _repairs(text)
+    if not repairs:
+        return text
+    parts, position = [], 0
+    for start, end, after, _ in repairs:
+        parts += [text[position:start], after]
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+_WHY = {
+    "mojibake:utf8-as-gbk": "UTF-8 text that was decoded as GBK: re-encoded as GB18030 and decoded as UTF-8",
+    "mojibake:gbk-as-latin1": "GBK text that was decoded as Latin-1/cp1252: re-encoded and decoded as GB18030",
+}
 
 
 def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
-    return StageResult(text)
+    """Repair the mojibake runs of ``text`` (see the module docstring)."""
+    if text.isascii():
+        return StageResult(text)
+    repairs = _repairs(text)
+    if not repairs:
+        return StageResult(text)
+    parts: list[str] = []
+    changes: list[Change] = []
+    position = 0
+    for start, end, after, rule in repairs:
+        parts += [text[position:start], after]
+        position = end
+        changes.append(Change(start, end, text[start:end], after, rule, _WHY[rule]))
+    parts.append(text[position:])
+    counts = {rule: sum(1 for c in changes if c.rule == rule) for rule in _WHY}
+    said = [f"{n} {'run' if n == 1 else 'runs'} of {rule.split(':')[1]}" for rule, n in counts.items() if n]
+    return StageResult("".join(parts), tuple(changes), summary="repaired mojibake: " + ", ".join(said))
