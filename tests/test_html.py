@@ -156,3 +156,16 @@ def test_idempotent():
         first = extract(page)
         second = htmlextract.run(first.text, CONFIG, {})
         assert second.text == first.text and not second.changes
+
+
+def test_metadata_table_inside_the_content_is_not_doubled():
+    page = (FIXTURES / "002_gov_portal_jiangsu.html").read_text(encoding="utf-8")
+    start, end = page.index("<table"), page.index("</table>") + len("</table>")
+    content = '<div class="article-content" id="zoom">'
+    moved = (page[:start] + page[end:]).replace(content, content + page[start:end])
+    result = htmlextract.run(moved, CONFIG, {})
+    lines = result.text.split("\n")
+    assert sum(line.startswith("| 索 引 號:") for line in lines) == 1  # trafilatura kept it this time
+    assert "metadata table" not in result.summary
+    meta = metadata.run(result.text, CONFIG, {})
+    assert len(meta.changes) == 6 and meta.data["metadata"]["index_number"] == "014000319/2025-00326"

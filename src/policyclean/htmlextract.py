@@ -63,7 +63,9 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     lines = [" ".join(line.split()) for line in extracted.splitlines()]
     lines = [line for line in lines if line]
     rows = _metadata_table(text, config)
-    if rows and not any(rows[0] == line for line in lines[:10]):
+    if rows and "".join(rows[0].split()) in {"".join(line.split()) for line in lines[:15]}:
+        rows = []  # trafilatura kept the table (it was inside the main text)
+    if rows:
         # trafilatura often leaves a portal's metadata table out as page furniture: put it back
         # on top, as the rows trafilatura writes for tables, for the metadata stage to parse
         lines = rows + lines
