@@ -62,6 +62,8 @@ def test_placeholders_accept_a_mapping():
 def test_config_pickles_and_clean_works_in_worker_processes():
     config = Config(keep="document")
     assert pickle.loads(pickle.dumps(config)) == config
+    result = policyclean.clean(SEED_004.read_bytes(), config)
+    assert pickle.loads(pickle.dumps(result)).text == result.text  # results travel back from workers
     data = [path.read_bytes() for path in SEEDS]
     with ProcessPoolExecutor(max_workers=2) as pool:
         in_workers = list(pool.map(_clean_text, data, [config] * len(data)))

@@ -13,10 +13,7 @@ for later stages and the report. Stages never mutate their inputs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from types import MappingProxyType
 from typing import Any, Literal, Mapping
-
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -97,7 +94,7 @@ class StageResult:
     text: str
     changes: tuple[Change, ...] = ()
     warnings: tuple[str, ...] = ()
-    data: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)  # facts for later stages and the report
+    data: Mapping[str, Any] = field(default_factory=dict)  # facts for later stages and the report
     summary: str = ""  # one line in words for --explain, e.g. "converted 41 Traditional paragraphs"
 
 
@@ -108,7 +105,7 @@ class Step:
     name: str
     summary: str
     changes: tuple[Change, ...]
-    data: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    data: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -130,7 +127,7 @@ class Result:
     steps: tuple[Step, ...]
     warnings: tuple[str, ...]
     metadata: Mapping[str, Any]
-    facts: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)  # everything the stages found
+    facts: Mapping[str, Any] = field(default_factory=dict)  # everything the stages found
 
     @property
     def changed(self) -> bool:

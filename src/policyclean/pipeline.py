@@ -71,8 +71,8 @@ def clean(data: bytes | str, config: Config | None = None, **overrides: Any) -> 
         script=facts.get("script", "none"),
         steps=tuple(steps),
         warnings=tuple(warnings),
-        metadata=MappingProxyType(dict(facts.get("metadata", {}))),
-        facts=MappingProxyType(facts),
+        metadata=dict(facts.get("metadata", {})),
+        facts=facts,  # plain dicts, so a Result pickles across worker processes
     )
 
 
@@ -80,7 +80,7 @@ def _record(name: str, result: StageResult, steps: list[Step], warnings: list[st
             facts: dict[str, Any], changed: bool = True) -> None:
     """Fold one stage's result into the report and the facts later stages see."""
     if result.changes or (changed and result.summary):
-        steps.append(Step(name, result.summary or f"{len(result.changes)} change(s)", result.changes, result.data))
+        steps.append(Step(name, result.summary or f"{len(result.changes)} change(s)", result.changes, dict(result.data)))
     warnings.extend(result.warnings)
     for key, value in result.data.items():
         # lists accumulate across stages (e.g. "removed" lines); mappings merge; the rest is replaced
