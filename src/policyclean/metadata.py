@@ -250,7 +250,7 @@ def _quoted_title(lines: list[str]) -> tuple[str, int] | None:
     return None
 
 
-def _signature(lines: list[str], offset: int, tables: _Tables) -> tuple[str, str, int, int] | None:
+def _signature(lines: list[str], tables: _Tables) -> tuple[str, str, int, int] | None:
     """(issuer, ISO date, issuer line, date line) of a signature: org line(s) above a date line."""
     for index, line in enumerate(lines):
         match = _DATE_LINE_RE.fullmatch(line)
@@ -263,7 +263,7 @@ def _signature(lines: list[str], offset: int, tables: _Tables) -> tuple[str, str
             back -= 1
         date = parse_date(line)
         if orgs and date:
-            return "、".join(orgs), date, offset + back + 1, offset + index
+            return "、".join(orgs), date, back + 1, index
     return None
 
 
@@ -271,7 +271,7 @@ def _text_facts(lines: list[str], skip: range, tables: _Tables) -> tuple[dict[st
     """Title, doc_number, issuer, date (and label lines' values) stated in the head and tail zones."""
     facts: dict[str, Any] = {}
     where: dict[str, int] = {}
-    head_numbers = [i for i in range(len(lines)) if i not in skip][:HEAD_LINES]
+    head_numbers = [i for i in range(min(len(lines), len(skip) + HEAD_LINES)) if i not in skip]
     head = [lines[i] for i in head_numbers]
     tail_start = max(head_numbers[-1] + 1 if head_numbers else 0, len(lines) - TAIL_LINES)
     tail = lines[tail_start:]
@@ -294,10 +294,10 @@ def _text_facts(lines: list[str], skip: range, tables: _Tables) -> tuple[dict[st
     if found:
         put("doc_number", found[0], head_numbers[found[1]])
 
-    signature = _signature(head, 0, tables)
+    signature = _signature(head, tables)
     sig_lines = head_numbers
     if signature is None:
-        signature = _signature(tail, 0, tables)
+        signature = _signature(tail, tables)
         sig_lines = list(range(tail_start, len(lines)))
     if signature:
         issuer, date, issuer_line, date_line = signature
