@@ -25,7 +25,7 @@ def t2s(text: str, **overrides) -> str:
 
 def traditional_only(text: str) -> str:
     tables = script._load(str(tables_dir()))
-    return "".join(tables.traditional.bmp.findall(text))
+    return "".join(m.group() for m in tables.traditional.finditer(text))
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +90,23 @@ def test_simplified_place_names_are_safe():
 
 
 def test_stray_traditional_character_in_simplified_document():
-    text = "关于加快人工智能终端产业发展的实施意见\n这是一个關键的问题,需要认真研究。\n一、髮型\n二、总体要求\n"
-    assert t2s(text) == text
+    # Simplified paragraphs are not run through t2s; a stray Traditional-only character in
+    # them is converted on its own (乾 is no evidence and is never touched).
+    text = "关于加快人工智能终端产业发展的实施意见\n这是一个關键的问题,需要认真研究。\n一、髮型\n吉林省乾安县的髮廊\n"
+    result = script.run(text, CONFIG, {})
+    assert result.text == "关于加快人工智能终端产业发展的实施意见\n这是一个关键的问题,需要认真研究。\n一、发型\n吉林省乾安县的发廊\n"
+    assert result.data == {"script": "simplified"}
+    assert [(c.before, c.after, c.rule) for c in result.changes] == [
+        ("關", "关", "t2s:stray"), ("髮", "发", "t2s:stray"), ("髮", "发", "t2s:stray")]
+    for change in result.changes:
+        assert text[change.start:change.end] == change.before
+
+
+def test_no_traditional_only_character_survives():
+    tables = script._load(str(tables_dir()))
+    everything = "".join(sorted(tables.traditional_chars))
+    for text in (everything, "近日,江苏发布新政。" + everything[:50], "发展" * 30 + everything[100:102]):
+        assert traditional_only(t2s(text)) == ""
 
 
 def test_short_traditional_heading_follows_the_document():

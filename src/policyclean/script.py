@@ -58,6 +58,12 @@ class _CharClass:
     bmp: re.Pattern[str]
     astral: re.Pattern[str] | None
 
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        found = list(self.bmp.finditer(text))
+        if self.astral is not None and _ASTRAL_RE.search(text):
+            found = sorted(found + list(self.astral.finditer(text)), key=lambda m: m.start())
+        return found
+
     def count(self, text: str) -> int:
         n = len(self.bmp.findall(text))
         if self.astral is not None and _ASTRAL_RE.search(text):
@@ -73,6 +79,7 @@ def _char_class(chars: set[str]) -> _CharClass:
 
 @dataclass(frozen=True)
 class _Tables:
+    traditional_chars: frozenset[str]
     traditional: _CharClass
     simplified: _CharClass
     ignore_re: re.Pattern[str] | None  # words that are never evidence
@@ -111,6 +118,7 @@ def _load(directory: str) -> _Tables:
             raise TableError(f"{row.where}: {row['from']} is listed twice")
         fixes[row["from"]] = (row["to"], row.where)
     return _Tables(
+        traditional_chars=frozenset(traditional - weak),
         traditional=_char_class(traditional - weak),
         simplified=_char_class(simplified - weak),
         ignore_re=re.compile("|".join(map(re.escape, sorted(ignore, key=len, reverse=True)))) if ignore else None,
@@ -132,6 +140,18 @@ def _fixes_pattern(fixes: Mapping[str, tuple[str, str]]) -> re.Pattern[str] | No
         tail_guard = guard if word.endswith("著") and fixes[word][0] != word else ""
         parts.append(re.escape(word) + tail_guard)
     return re.compile("|".join(parts))
+
+
+@lru_cache(maxsize=8)
+def _stray_map(directory: str, name: str) -> dict[int, str]:
+    """Traditional-only character -> its OpenCC conversion on its own (no phrase context).
+    Safe on any text: these characters are not Simplified, and nothing else is touched."""
+    chars = sorted(_load(directory).traditional_chars)
+    converter = _converter(name)
+    converted = converter.convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # never expected; do not misalign
+        converted = [converter.convert(c) for c in chars]
+    return {ord(c): t for c, t in zip(chars, converted) if t != c}
 
 
 def _evidence(line: str, tables: _Tables) -> tuple[int, int]:
@@ -181,13 +201,20 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         chosen = [i for i, line in enumerate(lines) if _HAN_RE.search(line)]
     else:
         chosen = [i for i, label in enumerate(labels) if label == "traditional"]
-    if not chosen:
+    # Simplified paragraphs with stray Traditional-only characters: those characters alone are
+    # converted, never the paragraph. So the output holds no Traditional-only character, and a
+    # second pass (even after later stages removed lines and moved the document's majority)
+    # has nothing to do.
+    strays = [i for i, label in enumerate(labels) if label != "traditional" and evidence[i][0]
+              and config.t2s == "auto"]
+    if not chosen and not strays:
         return StageResult(text, data=data)
 
     name = OPENCC_CONFIG[config.region]
     rule = "t2s" if name == "t2s" else f"t2s:{name}"
+    directory = str(tables_dir(config.tables_dir))
     # One OpenCC call for all chosen lines: no dictionary entry holds "\n", so lines stay apart.
-    converted = _converter(name).convert("\n".join(lines[i] for i in chosen)).split("\n")
+    converted = _converter(name).convert("\n".join(lines[i] for i in chosen)).split("\n") if chosen else []
     if len(converted) != len(chosen):  # never expected; refuse to misalign lines
         converted = [_converter(name).convert(lines[i]) for i in chosen]
 
@@ -202,16 +229,38 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         trad, simp = evidence[index]
         why = (f"paragraph is Traditional: {trad} Traditional-only vs {simp} Simplified-only characters"
                if config.t2s == "auto" else "t2s=always: every paragraph converted")
+        if tables.traditional.count(new):  # OpenCC kept one in some phrase: convert it alone
+            new = new.translate(_stray_map(directory, name))
         new, line_changes = _apply_fixes(old, new, offsets[index], tables, rule, why)
         fixed_words += sum(1 for c in line_changes if c.rule.startswith(FIXES_TABLE))
         if new != old:
             out[index] = new
             changes.extend(line_changes)
+    converted_count = sum(1 for i in chosen if out[i] != lines[i])
+    stray_count = 0
+    if strays:
+        mapping = _stray_map(directory, name)
+        for index in strays:
+            trad, simp = evidence[index]
+            why = (f"Traditional-only character in a Simplified paragraph ({trad} Traditional-only vs "
+                   f"{simp} Simplified-only characters): only the character is converted")
+            pieces, last = [], 0
+            for match in tables.traditional.finditer(lines[index]):
+                after = match.group().translate(mapping)
+                if after == match.group():
+                    continue
+                stray_count += 1
+                changes.append(Change(offsets[index] + match.start(), offsets[index] + match.end(),
+                                      match.group(), after, f"{rule}:stray", why))
+                pieces += [lines[index][last:match.start()], after]
+                last = match.end()
+            out[index] = "".join(pieces) + lines[index][last:]
     if not changes:
         return StageResult(text, data=data)
-    converted_count = sum(1 for i in chosen if out[i] != lines[i])
+    changes.sort(key=lambda c: c.start)
     summary = (f"converted {converted_count} Traditional paragraph(s) to Simplified with OpenCC {name}"
                + (f", {fixed_words} phrase fix(es) from {FIXES_TABLE}" if fixed_words else "")
+               + (f", {stray_count} stray Traditional character(s) in Simplified paragraphs" if stray_count else "")
                + f"; document script: {script}")
     return StageResult("\n".join(out), tuple(changes), data=data, summary=summary)
 
