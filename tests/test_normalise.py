@@ -65,6 +65,7 @@ def test_spaces_inside_a_line():
     assert norm("第一章\u3000\u3000\u3000总则") == "第一章\u3000总则\n"
     assert norm("甲\u00a0\u00a0乙 \u3000丙") == "甲 乙 丙\n"   # NBSP and mixed runs -> one space
     assert norm("  缩进  \t") == "缩进\n"                     # indentation and trailing spaces
+    assert norm("甲 \u200b 乙") == "甲 乙\n"                  # a zero-width character inside a run
 
 
 def test_seed_003_indentation_and_blank_lines():
@@ -147,6 +148,14 @@ def test_idempotent_and_shape(text):
         for line in once[:-1].split("\n"):
             assert line and line == line.strip(" \t\u3000")
             assert "\r" not in line and "  " not in line
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("甲 \u3000\u200b\t\u00a0\n﹒")), max_size=20))
+def test_idempotent_on_space_soup(text):
+    once = norm(text)
+    assert norm(once) == once
+    assert "  " not in once
 
 
 @settings(max_examples=200, deadline=None)

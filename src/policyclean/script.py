@@ -178,6 +178,9 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     if not _HAN_RE.search(text):
         return StageResult(text, data={"script": "none"})
     tables = _load(str(tables_dir(config.tables_dir)))
+    if config.t2s != "always" and not tables.traditional.count(text):
+        # no Traditional-only character anywhere: no paragraph can be Traditional
+        return StageResult(text, data={"script": "simplified"})
     lines = text.split("\n")
     evidence = [_evidence(line, tables) if line else (0, 0) for line in lines]
     total_trad = sum(t for t, _ in evidence)
