@@ -47,24 +47,33 @@ _CHINESE_PUNCT = ("\u3000-\u303f\ufe30-\ufe6f\uff01-\uff5e\uff5f-\uffef\u2010-\u
 _BAD_CHARS_RE = re.compile("[\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 _MIN_RESULT_CHARS = 2  # non-ASCII characters a repaired run must have
 _MIN_SCORE_AFTER = 0.85  # share of common Chinese in the repaired run
+_MIN_SCORE_RELAXED = 0.5  # the same where the text holds strong evidence of the same kind
 _MIN_GAIN = 0.3  # how much more common Chinese the repaired run must be than the run
 _MAX_DEPTH = 3  # mojibake of mojibake of mojibake
 
 
 def _decode_pairs(encoding: str, leads, trails) -> str:
     """Every character that ``encoding`` decodes from a (lead, trail) byte pair."""
-    out = []
-    for lead in leads:
-        for trail in trails:
-            try:
-                out.append(bytes((lead, trail)).decode(encoding))
-            except UnicodeDecodeError:
-                pass
-    return "".join(ch for ch in out if len(ch) == 1)
+    trails = bytes(trails)
+    # one decode for all pairs: a newline after each pair can never be a trail byte, so an
+    # invalid pair cannot swallow the next one
+    raw = b"".join(bytes((lead, trail, 10)) for lead in leads for trail in trails)
+    pieces = raw.decode(encoding, "replace").split("\n")
+    return "".join(p for p in pieces if len(p) == 1 and p != "\ufffd")
 
 
 def _char_class(chars) -> str:
-    return "[" + "".join(re.escape(c) for c in sorted(set(chars))) + "]"
+    """A regex character class of ``chars``, as ranges of consecutive code points."""
+    points = sorted({ord(c) for c in chars})
+    parts, index = [], 0
+    while index < len(points):
+        end = index
+        while end + 1 < len(points) and points[end + 1] == points[end] + 1:
+            end += 1
+        first, last = re.escape(chr(points[index])), re.escape(chr(points[end]))
+        parts.append(first if end == index else f"{first}-{last}")
+        index = end + 1
+    return "[" + "".join(parts) + "]"
 
 
 @lru_cache(maxsize=None)
@@ -72,7 +81,6 @@ def _sets() -> dict[str, Any]:
     """The character classes, computed from the codecs once per process."""
     gb_l1 = _decode_pairs("gb2312", range(0xB0, 0xD8), range(0xA1, 0xFF))  # 3755 most used Simplified
     big5_l1 = _decode_pairs("big5", range(0xA4, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)])  # 5401 Traditional
-    punct = "[" + _CHINESE_PUNCT + "]"
     # kind 1: GBK characters both of whose bytes can occur in UTF-8 multi-byte text (the
     # second may also be the ASCII byte that follows an odd-length sequence)
     utf8_bytes = [*_UTF8_CONT, *_UTF8_LEADS]
@@ -86,7 +94,7 @@ def _sets() -> dict[str, Any]:
     lead_specials = "".join(re.escape(c) for c, b in cp1252.items() if b >= 0x81)
     kind2 = f"(?:[\x81-\xfe{lead_specials}][\x40-\x7e\x80-\xfe{specials}])+"
     return {
-        "common": re.compile(_char_class(gb_l1 + big5_l1) + "|" + punct),
+        "common": re.compile(_char_class(gb_l1 + big5_l1)[:-1] + _CHINESE_PUNCT + "]"),
         "kind1_run": re.compile(_char_class(kind1) + "+"),
         "kind1_lead": re.compile(_char_class(kind1_lead)),
         "kind2_run": re.compile(kind2),
@@ -113,14 +121,20 @@ def text_score(text: str) -> float:
 
 
 # --- the repairs -------------------------------------------------------------------------
-def _better(before: str, after: str) -> bool:
-    """Whether ``after`` is clearly better Chinese than ``before``."""
+def _better(before: str, after: str, relaxed: bool = False, proven: bool = False) -> bool:
+    """Whether ``after`` is clearly better Chinese than ``before``.
+
+    ``relaxed`` (a text with strong evidence of the same kind elsewhere): a single
+    character is enough, and half of the result may be rarer characters (names).
+    ``proven``: the text has GBK read as Latin-1 elsewhere, so its Latin-1 symbols (``°l``
+    for 發) are not Chinese punctuation either: the run need not read worse than the result."""
     if _BAD_CHARS_RE.search(after):
         return False
-    if len(after) - len(after.encode("ascii", "ignore")) < _MIN_RESULT_CHARS:
+    if len(after) - len(after.encode("ascii", "ignore")) < (1 if relaxed else _MIN_RESULT_CHARS):
         return False
     score_after = text_score(after)
-    return score_after >= _MIN_SCORE_AFTER and score_after - text_score(before) >= _MIN_GAIN
+    return (score_after >= (_MIN_SCORE_RELAXED if relaxed else _MIN_SCORE_AFTER)
+            and (proven or score_after - text_score(before) >= _MIN_GAIN))
 
 
 def _undo_kind1(piece: str) -> str | None:
@@ -145,7 +159,7 @@ def _undo_kind2(piece: str) -> str | None:
 _UNDO = {"mojibake:utf8-as-gbk": _undo_kind1, "mojibake:gbk-as-latin1": _undo_kind2}
 
 
-def _repair_run(run: str, rule: str) -> tuple[int, int, str] | None:
+def _repair_run(run: str, rule: str, relaxed: bool = False, any_pair: bool = False) -> tuple[int, int, str] | None:
     """The best exact repair of ``run``: (start, end, repaired) within it, or None.
 
     The whole run first, then with fewer characters (at most two off each end), so that
@@ -159,10 +173,24 @@ def _repair_run(run: str, rule: str) -> tuple[int, int, str] | None:
             if right > 2 or size - trimmed < 2:
                 continue
             piece = run[left:size - right]
+            if rule == "mojibake:gbk-as-latin1" and not any_pair:
+                if relaxed and not _GB2312_PAIRS_RE.fullmatch(piece):
+                    continue  # a lone pair must be GB2312 bytes (both 0xA1-0xFE)
+                if not relaxed and not _LATIN1_SYMBOL_RE.search(piece):
+                    continue  # letters only: more likely a Latin word (Ærøskøbing) than GBK
             after = undo(piece)
-            if after is not None and _better(piece, after):
+            proven = (any_pair and rule == "mojibake:gbk-as-latin1"
+                      and not _LATIN1_IN_CHINESE_RE.fullmatch(piece))  # ×× stays ××
+            if after is not None and _better(piece, after, relaxed, proven):
                 return left, size - right, _repair_text(after, _MAX_DEPTH - 1)
     return None
+
+
+_GB2312_PAIRS_RE = re.compile("[\xa1-\xfe]+")
+_LATIN1_IN_CHINESE_RE = re.compile("[\u00b7\u00d7\u00f7\u00b0\u00b1\u00a7]+")  # · × ÷ ° ± § in Chinese text
+# Latin-1 characters that are not letters: GBK bytes 0x80-0xBF, 0xD7 and 0xF7. Nearly every
+# run of GBK read as Latin-1 has some (a third of GB2312's bytes are 0xA1-0xBF); Latin words do not.
+_LATIN1_SYMBOL_RE = re.compile("[^\x00-\x7f\xc0-\xd6\xd8-\xf6\xf8-\xff]")
 
 
 def _runs(text: str) -> list[tuple[int, int, str]]:
@@ -193,14 +221,30 @@ def _runs(text: str) -> list[tuple[int, int, str]]:
 
 
 def _repairs(text: str) -> list[tuple[int, int, str, str]]:
-    """(start, end, repaired, rule) for every run of ``text`` that can be repaired."""
-    out = []
-    for start, end, rule in _runs(text):
+    """(start, end, repaired, rule) for every run of ``text`` that can be repaired.
+
+    A run whose repair is a single character is weak evidence by itself (``Äê`` could be
+    two letters of a Latin word). It is repaired when the text has runs of the same kind
+    repaired on strong evidence (``2027Äê`` next to ``½­ËÕÊ¡``), or when the text has at
+    least two such runs, all of GB2312 bytes (``2025Äê12ÔÂ19ÈÕ``)."""
+    runs = _runs(text)
+    found: dict[int, tuple[int, int, str, str]] = {}
+    for index, (start, end, rule) in enumerate(runs):
         repaired = _repair_run(text[start:end], rule)
         if repaired is not None:
-            left, right, after = repaired
-            out.append((start + left, start + right, after, rule))
-    return out
+            found[index] = (start + repaired[0], start + repaired[1], repaired[2], rule)
+    strong = {repair[3] for repair in found.values()}
+    weak: dict[int, tuple[int, int, str, str]] = {}
+    for index, (start, end, rule) in enumerate(runs):
+        if index in found:
+            continue
+        repaired = _repair_run(text[start:end], rule, relaxed=True, any_pair=rule in strong)
+        if repaired is not None:
+            repair = (start + repaired[0], start + repaired[1], repaired[2], rule)
+            (found if rule in strong else weak)[index] = repair
+    if len(weak) >= 2:
+        found.update(weak)
+    return [found[index] for index in sorted(found)]
 
 
 def _repair_text(text: str, depth: int) -> str:
@@ -241,4 +285,5 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     parts.append(text[position:])
     counts = {rule: sum(1 for c in changes if c.rule == rule) for rule in _WHY}
     said = [f"{n} {'run' if n == 1 else 'runs'} of {rule.split(':')[1]}" for rule, n in counts.items() if n]
-    return StageResult("".join(parts), tuple(changes), summary="repaired mojibake: " + ", ".join(said))
+    return StageResult("".join(parts), tuple(changes), data={},
+                       summary="repaired mojibake: " + ", ".join(said))
