@@ -131,3 +131,22 @@ def test_changes_point_into_the_input(text):
     result = punct.run(text, CONFIG, {})
     for change in result.changes:
         assert text[change.start:change.end] == change.before
+
+
+_chain_alphabet = list("體係製度關于發展國務院隨著著名乾安县吉林省关键词1人工智能业务,;:?!()（）。，“” \n\r\t"
+                       "\u3000\u200b﹒２yèāgōng SoC1,000.10:30")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_chain_alphabet), max_size=50))
+def test_text_stages_together_are_idempotent(text):
+    # normalise → pinyin → t2s → punct, as the pipeline runs them: a second run changes nothing
+    from policyclean import pinyin, script
+
+    def chain(value: str) -> str:
+        for stage in (normalise, pinyin, script, punct):
+            value = stage.run(value, CONFIG, {}).text
+        return value
+
+    once = chain(text)
+    assert chain(once) == once
