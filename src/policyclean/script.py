@@ -261,10 +261,14 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     if not changes:
         return StageResult(text, data=data)
     changes.sort(key=lambda c: c.start)
-    summary = (f"converted {converted_count} Traditional paragraph(s) to Simplified with OpenCC {name}"
-               + (f", {fixed_words} phrase fix(es) from {FIXES_TABLE}" if fixed_words else "")
-               + (f", {stray_count} stray Traditional character(s) in Simplified paragraphs" if stray_count else "")
-               + f"; document script: {script}")
+    parts = []
+    if converted_count:
+        parts.append(f"converted {converted_count} Traditional paragraph(s) to Simplified with OpenCC {name}")
+    if fixed_words:
+        parts.append(f"{fixed_words} phrase fix(es) from {FIXES_TABLE}")
+    if stray_count:
+        parts.append(f"converted {stray_count} stray Traditional character(s) in Simplified paragraphs")
+    summary = ", ".join(parts) + f"; document script: {script}"
     return StageResult("\n".join(out), tuple(changes), data=data, summary=summary)
 
 
