@@ -68,6 +68,9 @@ _BOMS = (  # UTF-32 before UTF-16: the UTF-32-LE BOM starts with the UTF-16-LE o
 _GB = "gb18030"
 _BIG5_FAMILY = ("big5", "cp950", "big5hkscs")  # tried in this order; the first that decodes stands for Big5
 _GB_FAMILY = ("gbk", "gb2312", "gb18030")  # codecs.lookup names that are decoded as gb18030, their superset
+_HOW = {"empty": "empty input", "bom": "byte-order mark", "utf-8": "valid UTF-8",
+        "only candidate": "detected: the only encoding that decodes it", "detected": "detected",
+        "character score": "detected by character frequency; short input"}
 _DISPLAY = {"utf-8": "UTF-8", _GB: "GB18030", "big5": "Big5", "cp950": "Big5 (cp950)",
             "big5hkscs": "Big5-HKSCS", "utf-16-le": "UTF-16-LE", "utf-16-be": "UTF-16-BE",
             "utf-32-le": "UTF-32-LE", "utf-32-be": "UTF-32-BE"}
@@ -140,7 +143,7 @@ def detect(data: bytes, source: str | None = None) -> dict:
     found = _detect(bytes(data), source or "<input>")
     return {
         "encoding": _report_name(found.encoding or found.best) if not found.binary else None,
-        "confidence": round(found.confidence, 2),
+        "confidence": 0.0 if found.binary else round(found.confidence, 2),
         "candidates": [_report_name(c) for c in found.candidates],
         "bom": bool(found.bom),
         "binary": bool(found.binary),
@@ -171,7 +174,7 @@ def _detect(data: bytes, source: str) -> _Detection:
             return _Detection(name, 1.0, "bom", [name], bom=bom, text=text)
 
     probe = data[:_PROBE_BYTES]
-    if 0 in probe or b"\x00" in data:
+    if b"\x00" in data:
         return _detect_wide(data, source)
 
     text = _strict(data, "utf-8")
@@ -461,8 +464,7 @@ def decode(data: bytes, config: Config) -> StageResult:
     if found.text is not None:
         name = _report_name(found.encoding)
         data_out = {"encoding": name, "confidence": found.confidence}
-        how = "byte-order mark" if found.how == "bom" else found.how
-        summary = f"decoded as {name} ({how}, confidence {found.confidence:.2f})"
+        summary = f"decoded as {name} ({_HOW[found.how]}, confidence {found.confidence:.2f})"
         return StageResult(found.text, warnings=tuple(warnings), data=data_out, summary=summary)
     # errors="replace" and nothing decodes strictly: the most likely encoding, bytes replaced
     name = found.best or "utf-8"
@@ -512,11 +514,11 @@ def _decode_forced(data: bytes, requested: str, config: Config, source: str) -> 
         raise DecodeError(f"{source}: unknown encoding {requested!r}; use a Python codec name such as "
                           "utf-8, gb18030, gbk, big5 or utf-16") from None
     decode_as = _GB if codec in _GB_FAMILY else codec
-    label = decode_as if decode_as == codec else f"{decode_as} (forced {requested}, decoded as its superset)"
+    label = f"forced {requested}" if decode_as == codec else f"forced {requested}, decoded as its superset"
     text = _strict(data, decode_as)
     if text is not None:
         return StageResult(_drop_bom(text), data={"encoding": decode_as, "confidence": 1.0},
-                           summary=f"decoded as {label} (forced)")
+                           summary=f"decoded as {decode_as} ({label})")
     text, regions = _decode_replacing(data, decode_as)
     if config.errors != "replace":
         start = regions[0][0]
