@@ -17,6 +17,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import accumulate, islice
+from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -24,6 +26,8 @@ from .model import Change, Config, StageResult
 from .spintable import (Entry, Match, Profile, candidate_score, density, load_profiles,
                         reference_ngrams, word_frequencies)
 
+
+RESOLVED_DETAIL = 200  # ambiguous spots the scorer decided, listed in detail in the report data
 
 # ----------------------------------------------------------------------------- the gate
 
@@ -165,44 +169,43 @@ def restore(text: str, profile: Profile, ranges: list[tuple[int, int]]) -> tuple
     margin = float(profile.settings["margin"])
     window = int(profile.settings["window"])
     pieces: list[str] = []
-    changes: list[tuple[int, Change | None]] = []  # (piece index, change) — ambiguous ones filled later
+    append = pieces.append
+    changes: list[Change] = []
+    add_change = changes.append
     spots: list[tuple[int, Spot]] = []
     rule_cache: dict[int, tuple[str, str]] = {}  # id(entry) -> (rule, why): entries live as long as the profile
     pos = 0
-    out_len = 0
     for lo, hi in ranges:
-        for m in restorer.scan(text, lo, hi):
-            if m.start > pos:
-                gap = text[pos:m.start]
-                pieces.append(gap)
-                out_len += len(gap)
-            spun = text[m.start:m.end]
-            originals = m.originals
+        for start, end, rows, originals in restorer.scan_tuples(text, lo, hi):
+            if start > pos:
+                append(text[pos:start])
+            spun = text[start:end]
             if len(originals) == 1:
                 original = originals[0]
-                pieces.append(original)
+                append(original)
                 if original != spun:
-                    entry = m.rows[0]
+                    entry = rows[0]
                     cached = rule_cache.get(id(entry))
                     if cached is None:
                         cached = rule_cache[id(entry)] = (profile.rule(entry), _why(entry))
-                    changes.append((len(pieces) - 1, Change(m.start, m.end, spun, original, cached[0], cached[1])))
-                out_len += len(original)
+                    add_change(Change(start, end, spun, original, cached[0], cached[1]))
             else:
                 candidates = list(originals) + ([spun] if spun not in originals else [])
-                spots.append((len(pieces), Spot(m, spun, out_len, candidates)))
-                pieces.append(spun)
-                out_len += len(spun)
-            pos = m.end
+                spots.append((len(pieces), Spot(Match(start, end, rows, originals), spun, 0, candidates)))
+                append(spun)
+            pos = end
     if pos < len(text):
-        pieces.append(text[pos:])
+        append(text[pos:])
 
     if spots:
         first_pass = "".join(pieces)
+        ends = list(accumulate(map(len, pieces)))  # where each piece ends in the first pass
         ngrams = reference_ngrams(profile_tables_dir(profile))
         words = word_frequencies()
         memo: dict[tuple, dict[str, float]] = {}  # the same neighbourhood scores the same
+        scored: list[Change] = []
         for index, spot in spots:
+            spot.out_offset = ends[index - 1] if index else 0
             left = first_pass[max(0, spot.out_offset - window):spot.out_offset].rpartition("\n")[2]
             after = spot.out_offset + len(spot.spun)
             right = first_pass[after:after + window].partition("\n")[0]
@@ -219,9 +222,10 @@ def restore(text: str, profile: Profile, ranges: list[tuple[int, int]]) -> tuple
                     entry = next(r for r in spot.match.rows if r.original == best)
                     why = "scored: " + " > ".join(f"{c}{'(keep)' if c == spot.spun else ''} {s:.2f}" for c, s in ranked) \
                         + f" (margin {margin:g}; neighbours {left}_{right})"
-                    changes.append((index, Change(spot.match.start, spot.match.end, spot.spun, best, profile.rule(entry), why)))
-        changes.sort(key=lambda ic: ic[0])
-    return "".join(pieces), [c for _, c in changes if c is not None], [s for _, s in spots]
+                    scored.append(Change(spot.match.start, spot.match.end, spot.spun, best, profile.rule(entry), why))
+        if scored:
+            changes = sorted(changes + scored, key=attrgetter("start"))
+    return "".join(pieces), changes, [s for _, s in spots]
 
 
 def profile_tables_dir(profile: Profile) -> str:
@@ -281,7 +285,11 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         "paragraphs": len(paragraphs), "paragraphs_restored": restored_lines,
         "paragraphs_kept": [p["line"] for p in paragraphs if not p["restore"]],
         "substitutions": len(changes),
-        "resolved": [s.to_dict(text) | {"choice": s.choice} for s in spots if s.choice is not None],
+        "resolved_count": len(spots) - len(unresolved),
+        # the first ones in detail (a huge document would otherwise carry a huge report)
+        "resolved": [{"start": s.match.start, "end": s.match.end, "spun": s.spun, "choice": s.choice,
+                      "candidates": {c: round(v, 3) for c, v in s.scores.items()}}
+                     for s in islice((s for s in spots if s.choice is not None), RESOLVED_DETAIL)],
         "unresolved": [s.to_dict(text) for s in unresolved],
         "residual_tells": dict(residual.most_common()),
     }}

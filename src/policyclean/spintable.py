@@ -215,28 +215,49 @@ class Restorer:
         # keys whose rows all lack context: eligibility is a dict lookup, no context test
         self.free: dict[str, tuple[Entry, ...]] = {k: v for k, v in self.rows.items() if not any(e.context_len for e in v)}
         self.free_originals = {k: _originals(v) for k, v in self.free.items()}
+        self._ctx: dict[str, tuple] = {}  # per contextual key, built on first use
         self.lengths = sorted({len(k) for k in self.keys}, reverse=True)
         self.ac = ahocorasick_rs.AhoCorasick(self.keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) if self.keys else None
 
+    def _index(self, key: str) -> tuple[list[tuple[int, int, int]], dict[tuple[str, str], list[Entry]], tuple[Entry, ...]]:
+        """For a key with context rows: the (total, left, right) context lengths, longest first;
+        rows by (left, right); and the context-free rows."""
+        index = self._ctx.get(key)
+        if index is None:
+            by_ctx: dict[tuple[str, str], list[Entry]] = {}
+            for r in self.rows[key]:
+                by_ctx.setdefault((r.left, r.right), []).append(r)
+            shapes = sorted({(len(l) + len(r), len(l), len(r)) for l, r in by_ctx if l or r}, reverse=True)
+            index = self._ctx[key] = (shapes, by_ctx, tuple(by_ctx.get(("", ""), ())))
+        return index
+
     def eligible(self, text: str, start: int, key: str, lo: int, hi: int) -> tuple[Entry, ...]:
-        """Rows of ``key`` (standing at ``start``) whose context holds inside ``text[lo:hi]``."""
-        rows = self.rows[key]
+        """Rows of ``key`` (standing at ``start``) whose context holds inside ``text[lo:hi]``:
+        those with the longest holding context, else the context-free rows."""
+        free = self.free.get(key)
+        if free is not None:
+            return free
+        shapes, by_ctx, free = self._index(key)
         end = start + len(key)
-        best: list[Entry] = []
-        best_len = -1
-        for r in rows:
-            if r.left and (start - len(r.left) < lo or not text.startswith(r.left, start - len(r.left))):
+        found: list[Entry] = []
+        best = -1
+        for total, ll, rl in shapes:
+            if total < best:
+                break
+            if start - ll < lo or end + rl > hi:
                 continue
-            if r.right and (end + len(r.right) > hi or not text.startswith(r.right, end)):
-                continue
-            if r.context_len > best_len:
-                best, best_len = [r], r.context_len
-            elif r.context_len == best_len:
-                best.append(r)
-        return tuple(best)
+            rows = by_ctx.get((text[start - ll:start], text[end:end + rl]))
+            if rows:
+                found.extend(rows)
+                best = total
+        return tuple(found) if found else free
 
     def scan(self, text: str, lo: int = 0, hi: int | None = None) -> list[Match]:
         """The winning matches in ``text[lo:hi]``, left to right, non-overlapping."""
+        return [Match(*t) for t in self.scan_tuples(text, lo, hi)]
+
+    def scan_tuples(self, text: str, lo: int = 0, hi: int | None = None) -> list[tuple]:
+        """:meth:`scan` as plain ``(start, end, rows, originals)`` tuples (the fast path of the stage)."""
         if self.ac is None:
             return []
         hi = len(text) if hi is None else hi
@@ -249,12 +270,12 @@ class Restorer:
             key = keys[pi]
             rows = free.get(key)
             if rows is not None:
-                out.append(Match(s + lo, e + lo, rows, free_originals[key]))
+                out.append((s + lo, e + lo, rows, free_originals[key]))
                 i += 1
                 continue
             rows = self.eligible(text, s + lo, key, lo, hi)
             if rows:
-                out.append(Match(s + lo, e + lo, rows))
+                out.append((s + lo, e + lo, rows, _originals(rows)))
                 i += 1
                 continue
             # The longest key here is contextual and its context does not hold: fall back to
@@ -277,21 +298,21 @@ class Restorer:
                 hit = self._longest_at(text, p, lo, hi)
                 if hit:
                     out.append(hit)
-                    p = hit.end
+                    p = hit[1]
                 else:
                     p += 1
             # resume the automaton loop at found[i] (or stop)
         return out
 
-    def _longest_at(self, text: str, p: int, lo: int, hi: int) -> Match | None:
+    def _longest_at(self, text: str, p: int, lo: int, hi: int) -> tuple | None:
         for length in self.lengths:
             if p + length > hi:
                 continue
             key = text[p:p + length]
             if key in self.rows:
-                rows = self.free.get(key) or self.eligible(text, p, key, lo, hi)
+                rows = self.eligible(text, p, key, lo, hi)
                 if rows:
-                    return Match(p, p + length, rows)
+                    return (p, p + length, rows, _originals(rows))
         return None
 
 
