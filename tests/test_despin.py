@@ -176,7 +176,7 @@ def test_score_for_detect(config, tables):
     paragraphs = info["profiles"]["t"]["paragraphs"]
     assert [p["line"] for p in paragraphs] == [1, 2] and all(p["restore"] for p in paragraphs)
     clean = despin.score(ORIGINAL, config)
-    assert not clean["spun"] and clean["profile"] is None
+    assert not clean["spun"] and clean["profile"] == "t" and clean["score"] < 0
 
 
 # ----------------------------------------------------------------------------- properties

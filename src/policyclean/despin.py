@@ -100,31 +100,31 @@ def _paragraphs(text: str, verdict: Verdict) -> list[dict[str, Any]]:
 def score(text: str, config: Config | None = None) -> dict[str, Any]:
     """The gate's view of ``text`` for ``policyclean detect``.
 
-    Returns ``{"spun": bool, "profile": name or None, "score": float, "threshold": float,
-    "profiles": {name: {score, threshold, tells, anti, spun, top_tells, paragraphs}}}``;
-    ``paragraphs`` lists per line the score, tell and anti-tell counts and whether it
-    would be restored.
+    Returns ``{"spun": bool, "profile": name, "score": float, "threshold": float,
+    "profiles": {name: {score, threshold, tells, anti, spun, top_tells, paragraphs}}}``.
+    ``profile`` is the profile that would be applied, or, when the text is not spun, the
+    one with the highest score (None without profiles). ``paragraphs`` lists per line the
+    score, tell and anti-tell counts and whether it would be restored. Unlike the stage,
+    this scores every profile fully (no early exit), so clean text gets its real,
+    negative score.
     """
     config = config or Config()
     profiles = load_profiles(config)
     out: dict[str, Any] = {"spun": False, "profile": None, "score": 0.0, "threshold": None, "profiles": {}}
     best: Verdict | None = None
     for profile in profiles:
-        verdict = _judge(text, profile, config)
-        if verdict is None:
-            out["profiles"][profile.name] = {"profile": profile.name, "score": 0.0, "threshold": _threshold(profile, config),
-                                             "tells": 0, "anti": None, "spun": False, "top_tells": [], "paragraphs": []}
-            continue
+        forms = profile.scanner.counts(text)
+        tw, aw, tc, ac = profile.scanner.evidence(forms)
+        value = density(tw, aw, len(text))
+        threshold = _threshold(profile, config)
+        verdict = Verdict(profile, value, threshold, tc, ac, value >= threshold and tc >= profile.settings["min_tells"], forms)
         entry = verdict.to_dict()
-        entry["paragraphs"] = [{k: v for k, v in p.items() if k not in ("start", "end")} for p in _paragraphs(text, verdict)]
+        entry["paragraphs"] = [{k: v for k, v in p.items() if k not in ("start", "end")} for p in _paragraphs(text, verdict)] if text else []
         out["profiles"][profile.name] = entry
         if best is None or (verdict.spun, verdict.score) > (best.spun, best.score):
             best = verdict
     if best is not None:
-        out.update(spun=best.spun, profile=best.profile.name if best.spun else None,
-                   score=round(best.score, 2), threshold=best.threshold)
-    elif profiles:
-        out["threshold"] = _threshold(profiles[0], config)
+        out.update(spun=best.spun, profile=best.profile.name, score=round(best.score, 2), threshold=best.threshold)
     return out
 
 

@@ -119,8 +119,10 @@ def lint_profile(profile: Profile, reference: str) -> list[Problem]:
                 problems.append(Problem(where, f"ambiguous {spun} → {' / '.join(originals)} (lines {lines}) without context: "
                                         + ("context rows decide where they hold, the scorer elsewhere" if has_context
                                            else "only the scorer decides; add context rows or a protect default"), "warning"))
+    restoring = {e.spun for e in profile.entries if e.status == "approved" and e.original != e.spun}
     for e in profile.entries:
-        if e.kind == "protect" and e.status == "approved":
+        # a protect row beside rows that restore the same form is a candidate ("may be itself"), not a shield
+        if e.kind == "protect" and e.status == "approved" and e.spun not in restoring:
             inner = [k for k in approved_keys if k != e.spun and k in e.spun]
             if not inner:
                 problems.append(Problem(f"{table}:{e.line}", f"protect {e.spun} shields nothing: no shorter approved key inside it", "warning"))
