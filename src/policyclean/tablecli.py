@@ -442,9 +442,17 @@ def explain(text: str, config: Config, profile_names: Sequence[str] = ()) -> lis
             matches = profile.restorer.scan(text, start, end)
             if not matches:
                 continue
-            state = ("restored" if para["restore"] else "left alone") if chosen else "not this document's profile"
-            reason = "" if para["restore"] or not chosen else \
-                f" (paragraph score {para['score']} ≤ {profile.settings['paragraph_threshold']:g}: {para['anti']} anti-tell(s), {para['tells']} tell(s))"
+            chosen = chosen and gate["spun"]
+            if not gate["spun"]:
+                state = "left alone"
+                reason = (f" (document not spun: score {info['score']} vs threshold {info['threshold']}, "
+                          f"{info['tells']} tell(s) vs min_tells {profile.settings['min_tells']:g})")
+            elif not chosen:
+                state, reason = "left alone", " (another profile scored higher)"
+            else:
+                state = "restored" if para["restore"] else "left alone"
+                reason = "" if para["restore"] else \
+                    f" (paragraph score {para['score']} ≤ {profile.settings['paragraph_threshold']:g}: {para['anti']} anti-tell(s), {para['tells']} tell(s))"
             out.append(f"[{name}] line {para['line']}: {state}{reason}")
             won = set()
             for m in matches:
