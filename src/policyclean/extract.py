@@ -36,6 +36,8 @@ from .model import Change, Config, StageResult
 
 # Only the first paragraphs can carry a dateline.
 DATELINE_PARAGRAPHS = 3
+MIN_HAN_AFTER_DATELINE = 4  # Han characters that must remain after a removed dateline
+HAN = re.compile(r"[\u4e00-\u9fff]")
 # A news lead is short: look for repeated lead paragraphs among the first ones only.
 LEAD_MAX_PARAGRAPHS = 30
 # A clause of a lead paragraph counts as repeated when it has at least this many
@@ -223,6 +225,31 @@ def looks_like_document(lines: list[str], rules: Rules) -> bool:
             or any(_first(rules.cues["closing"], line) for line in lines[-4:]))
 
 
+def find_document(lines: list[str], rules: Rules) -> Found | None:
+    """Where the embedded document starts, looked for again inside what was found until nothing more is.
+
+    Repeating until a fixed point is what makes document mode idempotent: the document
+    returned never holds a marker or a repeated lead that a second pass would cut at.
+    """
+    start, methods, reasons = 0, [], []
+    while True:
+        rest = lines[start:]
+        found = find_marker(rest, rules) or find_repeated_lead(rest, rules) or find_title_after_news(rest, rules)
+        if found is None or found.start == 0:
+            break
+        start += found.start
+        methods.append(found.method)
+        reasons.extend(found.reasons)
+    if not methods:
+        return None
+    return Found(start, " then ".join(methods), tuple(reasons))
+
+
+def _reads_as_text(rest: str) -> bool:
+    """What is left after a dateline must be a paragraph, not a stub a later rule would take for chrome."""
+    return len(HAN.findall(rest)) >= MIN_HAN_AFTER_DATELINE
+
+
 # --- the stage --------------------------------------------------------------------------------------
 
 def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
@@ -244,7 +271,7 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     first = 0  # first line kept
 
     if config.keep == "document":
-        found = find_marker(lines, rules) or find_repeated_lead(lines, rules) or find_title_after_news(lines, rules)
+        found = find_document(lines, rules)
         if found is not None:
             first = found.start
             for i, (rule, why) in enumerate(found.reasons):
@@ -270,7 +297,7 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         line = lines[i]
         for rule in rules.datelines:
             found_prefix = rule.regex.match(line)
-            if found_prefix and found_prefix.end() > 0 and len(line) - found_prefix.end() >= 2:
+            if found_prefix and found_prefix.end() > 0 and _reads_as_text(line[found_prefix.end():]):
                 prefix = found_prefix.group(0)
                 why = f"{rule.id}: {rule.why}"
                 changes.append(Change(starts[i], starts[i] + len(prefix), prefix, "", rule.name, why))
