@@ -131,3 +131,16 @@ def test_cycle_restored_exactly_once_with_the_real_table(text):
     spun = Spinner(profile.entries).spin(text)
     restored, _, _ = despin.restore(spun, profile, [(0, len(spun))])
     assert restored == text
+
+
+def test_second_profile_is_chosen_for_its_own_family(spun003):
+    original = "据介绍，专家表示，今年我国将推动人工智能产业发展，让人民群众受益，人才是关键。\n"
+    profile = load_profiles(CONFIG, ["dongtanzhu"])[0]
+    spun = Spinner(profile.entries).spin(original)
+    assert "东谈主工智能" in spun and "暗示" in spun and "本年" in spun
+    result = despin.run(spun, CONFIG, {})
+    assert result.text == original and result.data["despin"]["profile"] == "dongtanzhu"
+    # and seed 003 is still the thesaurus spinner's
+    assert despin.run(spun003, CONFIG, {}).data["despin"]["profile"] == "thesaurus"
+    # a profile can be chosen (or left out) by configuration
+    assert despin.run(spun, CONFIG.with_overrides(despin_profiles=("thesaurus",)), {}).text == spun
