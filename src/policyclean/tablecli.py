@@ -21,6 +21,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+import regex
+
 from . import despin
 from .errors import PolicycleanError
 from .model import Config
@@ -28,6 +30,7 @@ from .spintable import (TABLE_COLUMNS, Entry, Problem, Profile, Restorer, despin
                         parse_table, reference_text, word_frequencies)
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+_HAN = regex.compile(r"\p{Han}+")
 KWIC = 8  # characters of context on each side in keyword-in-context lines
 
 
@@ -280,7 +283,7 @@ def align(spun: str, original: str) -> list[tuple[str, str, int, int]]:
     bounds = _tokens(original)
     words = word_frequencies()
     matcher = difflib.SequenceMatcher(None, spun, original, autojunk=False)
-    ops = matcher.get_opcodes()
+    ops = _merge_slips(matcher.get_opcodes())
     pairs = []
     for index, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
@@ -308,6 +311,23 @@ def align(spun: str, original: str) -> list[tuple[str, str, int, int]]:
         else:
             pairs.append((spun[s:t], original[a:b], s, t))
     return pairs
+
+
+def _merge_slips(ops: list[tuple[str, int, int, int, int]]) -> list[tuple[str, int, int, int, int]]:
+    """Join two differences separated by a single equal character: that character is usually a
+    coincidence (供应范围化 / 提供规模化 share 供 at different places), not an unchanged word."""
+    out: list[tuple[str, int, int, int, int]] = []
+    for op in ops:
+        if (op[0] != "equal" and len(out) >= 2 and out[-1][0] == "equal" and out[-1][2] - out[-1][1] == 1
+                and out[-2][0] != "equal"):
+            _, i1, _, j1, _ = out[-2]
+            out[-2:] = [("replace", i1, op[2], j1, op[4])]
+        elif op[0] != "equal" and out and out[-1][0] != "equal":
+            _, i1, _, j1, _ = out[-1]
+            out[-1] = ("replace", i1, op[2], j1, op[4])
+        else:
+            out.append(op)
+    return out
 
 
 def _narrow(spun: str, original: str, start: int, words: dict[str, int]) -> tuple[str, str, int, int]:
@@ -357,8 +377,10 @@ def cmd_learn(args: argparse.Namespace) -> int:
         if s_line == o_line:
             continue
         for spun, original, s, t in align(s_line, o_line):
-            if not spun or not original or spun == original or "\n" in spun or len(spun) > args.max_len:
+            if not spun or not original or spun == original or len(spun) > args.max_len:
                 continue
+            if not (_HAN.fullmatch(spun) and _HAN.fullmatch(original)):
+                continue  # the spinner swaps Chinese words; a pair with punctuation is an alignment slip
             key = (spun, original)
             if key in known:
                 continue
