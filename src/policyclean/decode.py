@@ -31,11 +31,10 @@ import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from .errors import BinaryInputError, DecodeError
 from .model import Change, Config, StageResult
-from .mojibake import text_score
+from .mojibake import frequency_score, text_score
 
 # How much of the non-ASCII part chardet and the scores look at. chardet is exact on
 # the seeds from 32 bytes up; more only costs time (about 2 ms for 32 KB).
@@ -357,56 +356,12 @@ def _choose(sample: bytes, candidates: list[str], scores: dict[str, float]) -> t
     # characters decides, then how frequent the characters are, then GB18030 (far more common)
     near = [c for c in ranked if scores[c] >= best_score - 0.05]
     if len(near) > 1:
-        frequency = {c: _frequency_score(_reading(sample, c)) for c in near}
+        frequency = {c: frequency_score(_reading(sample, c)) for c in near}
         top_frequency = max(frequency.values())
         near = [c for c in near if frequency[c] >= top_frequency - 0.25]
     chosen = near[0]
     runner_up = max((s for c, s in scores.items() if c != chosen), default=0.0)
     return chosen, round(max(0.1, min(0.9, 0.5 + (scores[chosen] - runner_up) / 2)), 2), "character score"
-
-
-def _frequency_score(text: str) -> float:
-    """Mean log10 frequency of the Han characters of ``text`` (their Simplified forms), from
-    jieba's dictionary; 0.0 when jieba or OpenCC is not installed. Only used on short samples."""
-    frequencies = _char_frequencies()
-    if not frequencies:
-        return 0.0
-    converter = _t2s()
-    if converter is not None:
-        text = converter.convert(text)
-    han = _HAN_RE.findall(text)
-    if not han:
-        return 0.0
-    return sum(frequencies.get(ch, 0.0) for ch in han) / len(han)
-
-
-_HAN_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
-
-
-@lru_cache(maxsize=1)
-def _char_frequencies() -> dict[str, float]:
-    """log10(1 + frequency) of the one-character words of jieba's dictionary (about 0.1 s, once)."""
-    import math
-    from importlib.util import find_spec
-
-    spec = find_spec("jieba")
-    if spec is None or not spec.submodule_search_locations:
-        return {}
-    path = Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
-    try:
-        content = path.read_text(encoding="utf-8")
-    except OSError:
-        return {}
-    return {ch: math.log10(1 + int(n)) for ch, n in re.findall(r"^(\S) (\d+)", content, re.M)}
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    try:
-        import opencc
-    except ImportError:
-        return None
-    return opencc.OpenCC("t2s")
 
 
 def _canonical(name: str | None) -> str | None:

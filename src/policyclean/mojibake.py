@@ -49,6 +49,8 @@ _MIN_RESULT_CHARS = 2  # non-ASCII characters a repaired run must have
 _MIN_SCORE_AFTER = 0.85  # share of common Chinese in the repaired run
 _MIN_SCORE_RELAXED = 0.5  # the same where the text holds strong evidence of the same kind
 _MIN_GAIN = 0.3  # how much more common Chinese the repaired run must be than the run
+_MIN_WORDS_AFTER = 0.6  # or, for kind 1: share of the result in dictionary words ...
+_MAX_WORDS_BEFORE = 0.3  # ... and at most this share of the run
 _MAX_DEPTH = 3  # mojibake of mojibake of mojibake
 
 
@@ -121,20 +123,120 @@ def text_score(text: str) -> float:
 
 
 # --- the repairs -------------------------------------------------------------------------
-def _better(before: str, after: str, relaxed: bool = False, proven: bool = False) -> bool:
+def _better(before: str, after: str, rule: str, relaxed: bool = False, proven: bool = False) -> bool:
     """Whether ``after`` is clearly better Chinese than ``before``.
 
+    Strong evidence by itself: at least two CJK characters, nearly all common, and the run
+    read worse. A kind-1 result of one or two Han characters must also be a word of the
+    dictionary (``发布``, ``中国``): a two-character run turns into valid UTF-8 by chance now
+    and then (``浠诲墧`` would give ``任剔``).
     ``relaxed`` (a text with strong evidence of the same kind elsewhere): a single
     character is enough, and half of the result may be rarer characters (names).
     ``proven``: the text has GBK read as Latin-1 elsewhere, so its Latin-1 symbols (``°l``
     for 發) are not Chinese punctuation either: the run need not read worse than the result."""
     if _BAD_CHARS_RE.search(after):
         return False
-    if len(after) - len(after.encode("ascii", "ignore")) < (1 if relaxed else _MIN_RESULT_CHARS):
+    chinese = _CJK_RE.findall(after)
+    if not chinese:
         return False
     score_after = text_score(after)
-    return (score_after >= (_MIN_SCORE_RELAXED if relaxed else _MIN_SCORE_AFTER)
-            and (proven or score_after - text_score(before) >= _MIN_GAIN))
+    if relaxed:
+        return score_after >= _MIN_SCORE_RELAXED and (proven or score_after - text_score(before) >= _MIN_GAIN)
+    if len(chinese) < _MIN_RESULT_CHARS:
+        return False
+    kind1 = rule == "mojibake:utf8-as-gbk"
+    if kind1 and len(chinese) < 3 and not _is_word(after):
+        return False
+    if score_after < _MIN_SCORE_AFTER:
+        return False
+    if score_after - text_score(before) >= _MIN_GAIN:
+        return True
+    # kind 1 whose run is made of common characters too (娣卞害瀛︿範 for 深度学习): the exact
+    # round trip is strong evidence; the result must also be made of words and the run not
+    return (kind1 and len(chinese) >= 3
+            and _word_share(after) >= _MIN_WORDS_AFTER and _word_share(before) <= _MAX_WORDS_BEFORE)
+
+
+# Han characters and the punctuation only Chinese text uses (not · × ° or box drawing)
+_CJK_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\ufe30-\ufe6f\uff01-\uffef\u2014\u2018-\u201d\u2026]")
+_HAN_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def _is_word(text: str | None) -> bool:
+    """Whether ``text`` is a word of two or more Han characters in the dictionary
+    (a Traditional word through its Simplified form)."""
+    if not text or len(text) < 2 or _HAN_RE.fullmatch(text) is None:
+        return False
+    words = _jieba()[0]
+    if text in words:
+        return True
+    converter = _t2s()
+    return converter is not None and converter.convert(text) in words
+
+
+def _word_share(text: str) -> float:
+    """Share of the Han characters of ``text`` (Simplified forms) inside dictionary words of
+    two or more characters, matched greedily longest first. Only called on short runs."""
+    converter = _t2s()
+    han = "".join(_HAN_RE.findall(converter.convert(text) if converter is not None else text))[:_MAX_WORD_TEXT]
+    if not han:
+        return 0.0
+    words = _jieba()[0]
+    covered, position = 0, 0
+    while position < len(han):
+        for size in range(min(_MAX_WORD, len(han) - position), 1, -1):
+            if han[position:position + size] in words:
+                covered += size
+                position += size
+                break
+        else:
+            position += 1
+    return covered / len(han)
+
+
+_MAX_WORD, _MAX_WORD_TEXT = 6, 200
+
+
+def frequency_score(text: str) -> float:
+    """Mean log10 frequency of the Han characters of ``text`` (their Simplified forms), from
+    jieba's one-character words; 0.0 without jieba. For short texts: about 0.1 s to load once."""
+    frequencies = _jieba()[1]
+    converter = _t2s()
+    if converter is not None:
+        text = converter.convert(text)
+    han = "".join(_HAN_RE.findall(text))
+    if not han or not frequencies:
+        return 0.0
+    return sum(frequencies.get(ch, 0.0) for ch in han) / len(han)
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> tuple[frozenset[str], dict[str, float]]:
+    """From jieba's dictionary: its words of 2+ characters seen at least 5 times, and
+    log10(1 + frequency) of its one-character words. Empty without jieba."""
+    import math
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset(), {}
+    try:
+        content = (Path(next(iter(spec.submodule_search_locations))) / "dict.txt").read_text(encoding="utf-8")
+    except OSError:
+        return frozenset(), {}
+    words = frozenset(w for w, n in re.findall(r"^(\S\S+) (\d+)", content, re.M) if int(n) >= 5)
+    frequencies = {ch: math.log10(1 + int(n)) for ch, n in re.findall(r"^(\S) (\d+)", content, re.M)}
+    return words, frequencies
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    try:
+        import opencc
+    except ImportError:
+        return None
+    return opencc.OpenCC("t2s")
 
 
 def _undo_kind1(piece: str) -> str | None:
@@ -176,12 +278,12 @@ def _repair_run(run: str, rule: str, relaxed: bool = False, any_pair: bool = Fal
             if rule == "mojibake:gbk-as-latin1" and not any_pair:
                 if relaxed and not _GB2312_PAIRS_RE.fullmatch(piece):
                     continue  # a lone pair must be GB2312 bytes (both 0xA1-0xFE)
-                if not relaxed and not _LATIN1_SYMBOL_RE.search(piece):
-                    continue  # letters only: more likely a Latin word (Ærøskøbing) than GBK
+                if not relaxed and not _LATIN1_SYMBOL_RE.search(piece) and not _is_word(undo(piece)):
+                    continue  # letters only: a Latin word (Ærøskøbing) unless it reads as a word (ÆÀÂÛ)
             after = undo(piece)
             proven = (any_pair and rule == "mojibake:gbk-as-latin1"
                       and not _LATIN1_IN_CHINESE_RE.fullmatch(piece))  # ×× stays ××
-            if after is not None and _better(piece, after, relaxed, proven):
+            if after is not None and _better(piece, after, rule, relaxed, proven):
                 return left, size - right, _repair_text(after, _MAX_DEPTH - 1)
     return None
 
@@ -191,6 +293,37 @@ _LATIN1_IN_CHINESE_RE = re.compile("[\u00b7\u00d7\u00f7\u00b0\u00b1\u00a7]+")  #
 # Latin-1 characters that are not letters: GBK bytes 0x80-0xBF, 0xD7 and 0xF7. Nearly every
 # run of GBK read as Latin-1 has some (a third of GB2312's bytes are 0xA1-0xBF); Latin words do not.
 _LATIN1_SYMBOL_RE = re.compile("[^\x00-\x7f\xc0-\xd6\xd8-\xf6\xf8-\xff]")
+
+
+def _utf8_pieces(run: str) -> list[tuple[int, int]]:
+    """The longest pieces of a kind-1 run whose GB18030 bytes are valid UTF-8, as character
+    offsets: clean characters next to the mojibake, or those left over around a byte the
+    wrong decoding lost, fall outside them."""
+    raw = run.encode("gb18030")
+    if len(raw) != 2 * len(run):  # every kind-1 character is two bytes; be safe anyway
+        return [(0, len(run))]
+    spans, position = [], 0
+    while position < len(raw):
+        try:
+            raw[position:].decode("utf-8")
+            spans.append((position, len(raw)))
+            break
+        except UnicodeDecodeError as error:
+            if error.start:
+                spans.append((position, position + error.start))
+            position += error.end
+    pieces = []
+    for start, end in spans:
+        # whole characters of the run (even byte offsets) that begin and end UTF-8 characters
+        first = start + start % 2
+        while first < end and 0x80 <= raw[first] <= 0xBF:
+            first += 2
+        last = end - end % 2
+        while last > first and last < end and 0x80 <= raw[last] <= 0xBF:
+            last -= 2
+        if last - first >= 4 and _sets()["kind1_lead"].search(run, first // 2, last // 2):
+            pieces.append((first // 2, last // 2))
+    return pieces
 
 
 def _runs(text: str) -> list[tuple[int, int, str]]:
@@ -204,7 +337,8 @@ def _runs(text: str) -> list[tuple[int, int, str]]:
             if sets["kind1_lead"].search(line):
                 for match in sets["kind1_run"].finditer(line):
                     if sets["kind1_lead"].search(match.group()):
-                        found.append((position + match.start(), position + match.end(), "mojibake:utf8-as-gbk"))
+                        base = position + match.start()
+                        found += [(base + i, base + j, "mojibake:utf8-as-gbk") for i, j in _utf8_pieces(match.group())]
             position += len(line) + 1
     if re.search("[\x80-\xff]", text):
         kind2 = [(m.start(), m.end(), "mojibake:gbk-as-latin1") for m in sets["kind2_run"].finditer(text)]
@@ -225,8 +359,8 @@ def _repairs(text: str) -> list[tuple[int, int, str, str]]:
 
     A run whose repair is a single character is weak evidence by itself (``Äê`` could be
     two letters of a Latin word). It is repaired when the text has runs of the same kind
-    repaired on strong evidence (``2027Äê`` next to ``½­ËÕÊ¡``), or when the text has at
-    least two such runs, all of GB2312 bytes (``2025Äê12ÔÂ19ÈÕ``)."""
+    repaired on strong evidence (``2027Äê`` next to ``½­ËÕÊ¡``), or, for GBK read as
+    Latin-1, when its line has at least two such runs of GB2312 bytes (``2025Äê12ÔÂ19ÈÕ``)."""
     runs = _runs(text)
     found: dict[int, tuple[int, int, str, str]] = {}
     for index, (start, end, rule) in enumerate(runs):
@@ -234,16 +368,20 @@ def _repairs(text: str) -> list[tuple[int, int, str, str]]:
         if repaired is not None:
             found[index] = (start + repaired[0], start + repaired[1], repaired[2], rule)
     strong = {repair[3] for repair in found.values()}
-    weak: dict[int, tuple[int, int, str, str]] = {}
+    weak: dict[int, list[tuple[int, tuple[int, int, str, str]]]] = {}  # line -> repairs
     for index, (start, end, rule) in enumerate(runs):
-        if index in found:
+        if index in found or (rule not in strong and rule != "mojibake:gbk-as-latin1"):
             continue
         repaired = _repair_run(text[start:end], rule, relaxed=True, any_pair=rule in strong)
         if repaired is not None:
             repair = (start + repaired[0], start + repaired[1], repaired[2], rule)
-            (found if rule in strong else weak)[index] = repair
-    if len(weak) >= 2:
-        found.update(weak)
+            if rule in strong:
+                found[index] = repair
+            else:
+                weak.setdefault(text.count("\n", 0, start), []).append((index, repair))
+    for repairs in weak.values():
+        if len(repairs) >= 2:
+            found.update(repairs)
     return [found[index] for index in sorted(found)]
 
 
