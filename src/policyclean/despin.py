@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from itertools import accumulate, islice
+from itertools import islice
 from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -137,7 +137,7 @@ class Spot:
 
     match: Match
     spun: str
-    out_offset: int  # where its text starts in the first-pass output
+    out_offset: int  # unused (kept for callers that built Spots by position)
     candidates: list[str]
     scores: dict[str, float] = field(default_factory=dict)
     choice: str | None = None  # None = left unchanged, unresolved
@@ -198,34 +198,66 @@ def restore(text: str, profile: Profile, ranges: list[tuple[int, int]]) -> tuple
         append(text[pos:])
 
     if spots:
-        first_pass = "".join(pieces)
-        ends = list(accumulate(map(len, pieces)))  # where each piece ends in the first pass
         ngrams = reference_ngrams(profile_tables_dir(profile))
         words = word_frequencies()
+        weights = (float(profile.settings["ngram_weight"]), float(profile.settings["word_weight"]),
+                   float(profile.settings["prior_weight"]))
         memo: dict[tuple, dict[str, float]] = {}  # the same neighbourhood scores the same
         scored: list[Change] = []
-        for index, spot in spots:
-            spot.out_offset = ends[index - 1] if index else 0
-            left = first_pass[max(0, spot.out_offset - window):spot.out_offset].rpartition("\n")[2]
-            after = spot.out_offset + len(spot.spun)
-            right = first_pass[after:after + window].partition("\n")[0]
-            key = (left, right, tuple(spot.candidates))
-            if key not in memo:
-                memo[key] = {c: candidate_score(c, left, right, ngrams, words) for c in spot.candidates}
-            spot.scores = memo[key]
-            ranked = sorted(spot.scores.items(), key=lambda kv: -kv[1])
-            (best, best_score), (_, second_score) = ranked[0], ranked[1]
-            if best_score - second_score >= margin:
+        # Left to right, so a decided spot is the restored left neighbour of the next one; a
+        # second round retries the spots still open, now with decided right neighbours too.
+        for _round in (1, 2):
+            progress = False
+            for index, spot in spots:
+                if spot.choice is not None:
+                    continue
+                left = _neighbour(pieces, index - 1, -1, window)
+                right = _neighbour(pieces, index + 1, 1, window)
+                key = (left, right, tuple(spot.candidates))
+                if key not in memo:
+                    memo[key] = {c: candidate_score(c, left, right, ngrams, words, weights) for c in spot.candidates}
+                spot.scores = memo[key]
+                ranked = sorted(spot.scores.items(), key=lambda kv: -kv[1])
+                (best, best_score), (_, second_score) = ranked[0], ranked[1]
+                if best_score - second_score < margin:
+                    continue
                 spot.choice = best
+                progress = True
                 if best != spot.spun:
                     pieces[index] = best
                     entry = next(r for r in spot.match.rows if r.original == best)
-                    why = "scored: " + " > ".join(f"{c}{'(keep)' if c == spot.spun else ''} {s:.2f}" for c, s in ranked) \
+                    why = "scored: " + " > ".join(f"{c}{'(keep)' if c == spot.spun else ''} {v:.2f}" for c, v in ranked) \
                         + f" (margin {margin:g}; neighbours {left}_{right})"
                     scored.append(Change(spot.match.start, spot.match.end, spot.spun, best, profile.rule(entry), why))
+            if not progress:
+                break
         if scored:
             changes = sorted(changes + scored, key=attrgetter("start"))
     return "".join(pieces), changes, [s for _, s in spots]
+
+
+def _neighbour(pieces: list[str], index: int, step: int, window: int) -> str:
+    """Up to ``window`` characters of restored text next to a spot, not crossing a line break."""
+    parts: list[str] = []
+    size = 0
+    while 0 <= index < len(pieces) and size < window:
+        piece = pieces[index]
+        if step < 0:
+            piece = piece[-(window - size):]
+            cut = piece.rfind("\n")
+            if cut != -1:
+                parts.append(piece[cut + 1:])
+                break
+        else:
+            piece = piece[:window - size]
+            cut = piece.find("\n")
+            if cut != -1:
+                parts.append(piece[:cut])
+                break
+        parts.append(piece)
+        size += len(piece)
+        index += step
+    return "".join(reversed(parts)) if step < 0 else "".join(parts)
 
 
 def profile_tables_dir(profile: Profile) -> str:

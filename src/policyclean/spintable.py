@@ -43,8 +43,11 @@ DEFAULT_SETTINGS: dict[str, float] = {
     "threshold": 2.0,
     "paragraph_threshold": 0.0,
     "min_tells": 3,
-    "margin": 1.0,
+    "margin": 0.3,
     "window": 4,
+    "ngram_weight": 1.0,
+    "word_weight": 0.2,
+    "prior_weight": 0.6,
 }
 
 
@@ -519,26 +522,29 @@ def word_frequencies() -> dict[str, int]:
     return freqs
 
 
-def candidate_score(candidate: str, left: str, right: str, ngrams: Counter, words: dict[str, int]) -> float:
-    """How well ``candidate`` fits between its restored neighbours.
+def candidate_score(candidate: str, left: str, right: str, ngrams: Counter, words: dict[str, int],
+                    weights: tuple[float, float, float] = (1.0, 0.2, 0.6)) -> float:
+    """How well ``candidate`` fits between its restored neighbours (higher is better).
 
-    Sum over the 2- to 4-character strings of ``left+candidate+right`` that overlap the
-    candidate (inside it or across its edges) of log(1+count in the reference texts) and
-    log(1+jieba frequency)/2, averaged over those substrings; the jieba term is the general prior, the reference term the
-    in-domain evidence. Substrings that lie wholly in the neighbours are the same for every
-    candidate and are left out.
+    ``weights`` = (ngram, word, prior):
+    - fit: for every 2- to 4-character string of ``left+candidate+right`` that crosses an
+      edge of the candidate, ngram·log(1+count in the reference texts) + word·log(1+jieba
+      frequency) — in-domain evidence first, general word knowledge second;
+    - prior: prior·(log(1+jieba frequency) + log(1+reference count)) of the candidate itself.
+    Strings wholly inside the neighbours are the same for every candidate and left out.
+    The weights were chosen on the leave-one-out self-check (bench/despin_selfcheck.py).
     """
+    ngram_w, word_w, prior_w = weights
     w = left + candidate + right
     a, b = len(left), len(left) + len(candidate)
     total = 0.0
-    terms = 0
     for n in (2, 3, 4):
         for i in range(max(0, a - n + 1), min(b, len(w) - n + 1)):
+            if a <= i and i + n <= b:
+                continue  # inside the candidate: counted once, in the prior
             g = w[i:i + n]
-            total += math.log1p(ngrams.get(g, 0)) + 0.5 * math.log1p(words.get(g, 0))
-            terms += 1
-    # a mean, so a longer candidate is not favoured for having more substrings
-    return total / terms if terms else 0.0
+            total += ngram_w * math.log1p(ngrams.get(g, 0)) + word_w * math.log1p(words.get(g, 0))
+    return total + prior_w * (math.log1p(words.get(candidate, 0)) + math.log1p(ngrams.get(candidate, 0)))
 
 
 # ----------------------------------------------------------------------------- the forward direction
