@@ -37,9 +37,10 @@ from .model import Change, Config, StageResult
 # Bytes of UTF-8 multi-byte sequences: continuation bytes and lead bytes.
 _UTF8_CONT = range(0x80, 0xC0)
 _UTF8_LEADS = range(0xC2, 0xF5)
-# Lead bytes of three-byte UTF-8 for general punctuation (E2), CJK punctuation (E3),
-# CJK ideographs (E4-E9) and full-width forms (EF): the typical start of kind 1.
-_KIND1_LEAD_BYTES = (0xE2, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEF)
+# Lead bytes of UTF-8 for Latin-1 characters (C2, C3: mojibake of mojibake), general
+# punctuation (E2), CJK punctuation (E3), CJK ideographs (E4-E9) and full-width forms (EF):
+# the typical start of kind 1.
+_KIND1_LEAD_BYTES = (0xC2, 0xC3, 0xE2, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEF)
 
 # Characters that may stand in Chinese text besides Han and ASCII.
 _CHINESE_PUNCT = ("\u3000-\u303f\ufe30-\ufe6f\uff01-\uff5e\uff5f-\uffef\u2010-\u2027\u2030-\u203b\u2160-\u217f"
@@ -261,7 +262,8 @@ def _undo_kind2(piece: str) -> str | None:
 _UNDO = {"mojibake:utf8-as-gbk": _undo_kind1, "mojibake:gbk-as-latin1": _undo_kind2}
 
 
-def _repair_run(run: str, rule: str, relaxed: bool = False, any_pair: bool = False) -> tuple[int, int, str] | None:
+def _repair_run(run: str, rule: str, relaxed: bool = False, any_pair: bool = False,
+                depth: int = _MAX_DEPTH) -> tuple[int, int, str] | None:
     """The best exact repair of ``run``: (start, end, repaired) within it, or None.
 
     The whole run first, then with fewer characters (at most two off each end), so that
@@ -281,14 +283,20 @@ def _repair_run(run: str, rule: str, relaxed: bool = False, any_pair: bool = Fal
                 if not relaxed and not _LATIN1_SYMBOL_RE.search(piece) and not _is_word(undo(piece)):
                     continue  # letters only: a Latin word (Ærøskøbing) unless it reads as a word (ÆÀÂÛ)
             after = undo(piece)
+            if after is None:
+                continue
+            # mojibake of mojibake (GBK read as Latin-1, saved as UTF-8, read as GBK): judge the
+            # fully repaired text
+            after = _repair_text(after, depth - 1)
             proven = (any_pair and rule == "mojibake:gbk-as-latin1"
                       and not _LATIN1_IN_CHINESE_RE.fullmatch(piece))  # ×× stays ××
-            if after is not None and _better(piece, after, rule, relaxed, proven):
-                return left, size - right, _repair_text(after, _MAX_DEPTH - 1)
+            if _better(piece, after, rule, relaxed, proven):
+                return left, size - right, after
     return None
 
 
 _GB2312_PAIRS_RE = re.compile("[\xa1-\xfe]+")
+_LETTER_RE = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
 _LATIN1_IN_CHINESE_RE = re.compile("[\u00b7\u00d7\u00f7\u00b0\u00b1\u00a7]+")  # · × ÷ ° ± § in Chinese text
 # Latin-1 characters that are not letters: GBK bytes 0x80-0xBF, 0xD7 and 0xF7. Nearly every
 # run of GBK read as Latin-1 has some (a third of GB2312's bytes are 0xA1-0xBF); Latin words do not.
@@ -354,7 +362,7 @@ def _runs(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def _repairs(text: str) -> list[tuple[int, int, str, str]]:
+def _repairs(text: str, depth: int = _MAX_DEPTH) -> list[tuple[int, int, str, str]]:
     """(start, end, repaired, rule) for every run of ``text`` that can be repaired.
 
     A run whose repair is a single character is weak evidence by itself (``Äê`` could be
@@ -364,7 +372,7 @@ def _repairs(text: str) -> list[tuple[int, int, str, str]]:
     runs = _runs(text)
     found: dict[int, tuple[int, int, str, str]] = {}
     for index, (start, end, rule) in enumerate(runs):
-        repaired = _repair_run(text[start:end], rule)
+        repaired = _repair_run(text[start:end], rule, depth=depth)
         if repaired is not None:
             found[index] = (start + repaired[0], start + repaired[1], repaired[2], rule)
     strong = {repair[3] for repair in found.values()}
@@ -372,7 +380,10 @@ def _repairs(text: str) -> list[tuple[int, int, str, str]]:
     for index, (start, end, rule) in enumerate(runs):
         if index in found or (rule not in strong and rule != "mojibake:gbk-as-latin1"):
             continue
-        repaired = _repair_run(text[start:end], rule, relaxed=True, any_pair=rule in strong)
+        if rule not in strong and (end - start != 2 or _LETTER_RE.match(text, start - 1) and start
+                                   or _LETTER_RE.match(text, end)):
+            continue  # a weak run is one pair standing alone (2025Äê12), not part of a word (ação)
+        repaired = _repair_run(text[start:end], rule, relaxed=True, any_pair=rule in strong, depth=depth)
         if repaired is not None:
             repair = (start + repaired[0], start + repaired[1], repaired[2], rule)
             if rule in strong:
@@ -387,9 +398,9 @@ def _repairs(text: str) -> list[tuple[int, int, str, str]]:
 
 def _repair_text(text: str, depth: int) -> str:
     """``text`` with every run repaired (used on repaired runs: double mojibake)."""
-    if depth <= 0:
+    if depth <= 0 or text.isascii():
         return text
-    repairs = _repairs(text)
+    repairs = _repairs(text, depth)
     if not repairs:
         return text
     parts, position = [], 0

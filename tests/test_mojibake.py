@@ -1,0 +1,211 @@
+"""mojibake: exact repair of UTF-8 read as GBK and GBK read as Latin-1/cp1252; clean text untouched."""
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policyclean import mojibake
+from policyclean.model import Config
+
+SEEDS = {p.name[:3]: p.read_text(encoding="utf-8")
+         for p in sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))}
+CONFIG = Config()
+KIND1, KIND2 = "mojibake:utf8-as-gbk", "mojibake:gbk-as-latin1"
+
+
+def repair(text: str) -> str:
+    return mojibake.run(text, CONFIG, {}).text
+
+
+def traditional(text: str) -> str:
+    import opencc
+
+    return opencc.OpenCC("s2t").convert(text)
+
+
+def clauses(text: str) -> list[str]:
+    return [c for c in re.split(r"[。；;!！?？\n,，、:：]", text) if c.strip() and not c.isascii()]
+
+
+def strict_mojibake(text: str, encoding: str) -> str | None:
+    """``text`` as UTF-8 read as ``encoding``, or None where that reading fails."""
+    try:
+        return text.encode("utf-8").decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+# --- hand-checked examples --------------------------------------------------------------
+@pytest.mark.parametrize("damaged, clean, rule", [
+    ("鍙戝竷", "发布", KIND1),
+    ("涓\ue15e浗", "中国", KIND1),  # U+E15E: GBK's user-defined area, kept by a strict decode
+    ("浜哄伐鏅鸿兘浜т笟鍙戝睍", "人工智能产业发展", KIND1),
+    ("鍥藉姟闄㈠姙鍏\ue100巺", "国务院办公厅", KIND1),
+    ("娣卞害瀛︿範", "深度学习", KIND1),  # every character of the run is a common one
+    ("ÖÐ¹ú", "中国", KIND2),
+    ("·¢²¼", "发布", KIND2),
+    ("¹ØÓÚÓ¡·¢µÄÍ¨Öª", "关于印发的通知", KIND2),
+    ("ÆÀÂÛ", "评论", KIND2),  # letters only, but a word
+    ("2025Äê12ÔÂ19ÈÕ", "2025年12月19日", KIND2),  # three one-character runs on one line
+    ("½­ËÕÊ¡¡°ÈË¹¤ÖÇÄÜ+¡±ÐÐ¶¯·½°¸", "江苏省“人工智能+”行动方案", KIND2),
+])
+def test_examples(damaged, clean, rule):
+    result = mojibake.run(damaged, CONFIG, {})
+    assert result.text == clean
+    assert result.changes and {c.rule for c in result.changes} == {rule}
+    assert all(c.why for c in result.changes)
+
+
+def test_cp1252_reading():
+    # Traditional characters in GBK have trail bytes 0x80-0x9F, which cp1252 reads as
+    # punctuation: 行動 -> ÐÐ„Ó, 機構 -> ™C˜‹, 時 -> •r
+    clean = "省政府關於印發“人工智能+”行動方案的通知,發布機構與時效"
+    damaged = clean.encode("gbk").decode("cp1252")
+    assert "„" in damaged and "™" in damaged and "•" in damaged
+    assert repair(damaged) == clean
+    assert repair("°l²¼™C˜‹•rÐ§") == "發布機構時效"
+
+
+def test_mixed_line_repairs_only_the_mojibake():
+    line = "江苏省人民政府" + "人工智能产业发展".encode("utf-8").decode("gb18030") + "行动方案"
+    result = mojibake.run(line, CONFIG, {})
+    assert result.text == "江苏省人民政府人工智能产业发展行动方案"
+    [change] = result.changes
+    assert (change.start, change.end, change.after) == (7, 19, "人工智能产业发展")
+    line = "Jiangsu: " + "关于印发的通知".encode("gbk").decode("latin-1") + " (2025)"
+    assert repair(line) == "Jiangsu: 关于印发的通知 (2025)"
+
+
+def test_changes_point_into_the_input():
+    text = "标题\n" + "人工智能终端产业".encode("utf-8").decode("gb18030") + "\n" + "发展".encode("gbk").decode("latin-1") + "方案\n"
+    result = mojibake.run(text, CONFIG, {})
+    assert result.text == "标题\n人工智能终端产业\n发展方案\n"
+    rebuilt, position = [], 0
+    for change in result.changes:
+        assert text[change.start:change.end] == change.before
+        rebuilt += [text[position:change.start], change.after]
+        position = change.end
+    assert "".join(rebuilt + [text[position:]]) == result.text
+    assert [c.rule for c in result.changes] == [KIND1, KIND2]
+    assert result.summary == "repaired mojibake: 1 run of utf8-as-gbk, 1 run of gbk-as-latin1"
+
+
+def test_double_mojibake_in_one_pass():
+    once = "人工智能产业发展".encode("gbk").decode("latin-1")  # ÈË¹¤ÖÇÄÜ²úÒµ·¢Õ¹
+    twice = once.encode("utf-8").decode("gb18030")  # and that as UTF-8 read as GBK
+    assert repair(twice) == "人工智能产业发展"
+
+
+# --- real mojibake made from the seeds ---------------------------------------------------
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk"])
+def test_seed_clauses_utf8_read_as_gbk(encoding):
+    pairs = [(c, m) for text in SEEDS.values() for c in clauses(text)
+             if (m := strict_mojibake(c, encoding)) is not None]
+    assert len(pairs) > 400
+    failed = [(c, m, repair(m)) for c, m in pairs if repair(m) != c]
+    # left alone: two two-character clauses that are not dictionary words (排产, 上合): too
+    # little evidence by themselves
+    assert [c for c, _, _ in failed] == ["排产", "上合"]
+    assert all(out == m for _, m, out in failed)
+
+
+def test_seed_sentences_utf8_read_as_gbk():
+    sentences = [s for text in SEEDS.values() for s in re.split(r"(?<=[。；;!！?？\n])", text) if s.strip()]
+    pairs = [(s, m) for s in sentences if not s.isascii() and (m := strict_mojibake(s, "gb18030")) is not None]
+    assert len(pairs) >= 8
+    assert [repair(m) for _, m in pairs] == [s for s, _ in pairs]
+
+
+@pytest.mark.parametrize("name", ["000", "001", "003", "004"])
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_whole_seed_gbk_read_as_latin1(name, encoding):
+    text = SEEDS[name]
+    try:
+        damaged = text.encode("gbk").decode(encoding)
+    except UnicodeDecodeError:
+        pytest.skip("cp1252 cannot read every byte of this seed (0x81, 0x8D, 0x8F, 0x90, 0x9D)")
+    result = mojibake.run(damaged, CONFIG, {})
+    assert result.text == text
+    assert {c.rule for c in result.changes} == {KIND2}
+
+
+def test_traditional_seed_in_gbk_read_as_latin1():
+    text = SEEDS["002"]  # Traditional characters in GBK: many pairs with an ASCII trail byte (發 = °l)
+    assert repair(text.encode("gbk").decode("latin-1")) == text
+
+
+def test_lost_bytes_leave_the_rest_repaired():
+    # a real page: UTF-8 read as GB18030 with errors replaced; the characters around each
+    # lost byte cannot be recovered exactly and stay as they are
+    text = SEEDS["000"]
+    damaged = text.encode("utf-8").decode("gb18030", "replace")
+    result = mojibake.run(damaged, CONFIG, {})
+    assert len(result.changes) > 300
+    for change in result.changes:
+        assert change.after in text  # nothing is guessed
+    assert "江苏发布加快人工智能终端产业发展新政,GPU、TPU等被划重" in result.text
+    assert repair(result.text) == result.text
+
+
+# --- clean text stays as it is ------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(SEEDS))
+def test_clean_seeds_unchanged(name):
+    assert mojibake.run(SEEDS[name], CONFIG, {}).changes == ()
+    assert repair(traditional(SEEDS[name])) == traditional(SEEDS[name])
+
+
+@pytest.mark.parametrize("text", [
+    "café naïve Müller Größe São Paulo Ångström über façade Zürich Ærøskøbing señor",
+    "Þórður Guðjónsson, Reykjavík; Øresund; Åland; Ñoño; Straße, Fußgänger, Besançon, Curaçao",
+    "ÀÉÎÕÜ ÄÖÜäöüß",
+    "The Jiangsu plan (江苏省人工智能行动方案) was issued on 29 December 2025 by the provincial government.",
+    "涓涓细流汇成江河,鍥而不舍,犇羴鱻龘靐",  # real rare characters, some of them kind-1 look-alikes
+    "版权所有©2025 江苏省人民政府 ICP备案号",
+    "气温25°C,湿度80%,3×3矩阵,±0.5",
+    "约翰·史密斯 · 中国·江苏",
+    "××市××局关于……的通知——全面推进“人工智能+”行动",
+    "¼ ½ ¾ §3 ¶ µm ·· °§",
+    "“”‘’…•–—™€",
+    "",
+    "plain ASCII only\n",
+])
+def test_clean_text_unchanged(text):
+    result = mojibake.run(text, CONFIG, {})
+    assert result.text == text and result.changes == ()
+
+
+def test_genuine_symbols_next_to_real_mojibake():
+    # the document proves GBK read as Latin-1, but ×× and °C were typed as they are
+    text = "江苏省气温".encode("gbk").decode("latin-1") + " 25°C ××市"
+    assert repair(text) == "江苏省气温 25°C ××市"
+
+
+# --- properties ------------------------------------------------------------------------------
+SEED_CHARS = sorted(set("".join(SEEDS.values())) - set("\r"))
+TRAD_CHARS = sorted(set(traditional("".join(SEEDS.values()))) - set("\r"))
+MOJIBAKE = [m for text in SEEDS.values() for c in clauses(text)[:30]
+            for m in (strict_mojibake(c, "gb18030"), c.encode("gbk", "ignore").decode("latin-1")) if m]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from(SEED_CHARS), max_size=200))
+def test_random_text_of_seed_characters_unchanged(text):
+    assert repair(text) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from(TRAD_CHARS), max_size=200))
+def test_random_traditional_text_unchanged(text):
+    assert repair(text) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(SEED_CHARS) | st.sampled_from(MOJIBAKE)
+                | st.sampled_from("ÄÖÜéèçñ°×·©鍙戝竷涓鐨銆鈥"), max_size=30))
+def test_idempotent(parts):
+    text = "".join(parts)
+    once = repair(text)
+    assert repair(once) == once
