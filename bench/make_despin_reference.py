@@ -1,9 +1,11 @@
-"""Regenerate corrections/despin/reference/: the clean seeds as clean in-domain reference text.
+"""Regenerate corrections/despin/reference/: clean in-domain reference text.
 
 The de-spin scorer counts character n-grams in these files, and `policyclean table lint`
-reports table entries that would fire on them. Seeds 000 and 001 are Simplified already;
-002 and 004 were naively converted to Traditional, so they are converted back with
-OpenCC t2s. Run from the repository root:  python bench/make_despin_reference.py
+reports table entries that would fire on them. Sources: the clean seeds (000 and 001 are
+Simplified already; 002 and 004 were naively converted to Traditional, so they are
+converted back with OpenCC t2s) and the hand restoration of seed 003
+(tests/expected/003.restored.txt: the official text of the eight-ministry notice).
+Run from the repository root:  python bench/make_despin_reference.py
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ def main() -> None:
         # one paragraph per line, no blank lines: the shape the stage sees
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         target = out / f"seed_{name[:3]}.txt"
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"{target.relative_to(ROOT)}: {sum(map(len, lines))} characters")
+    restored = ROOT / "tests" / "expected" / "003.restored.txt"
+    if restored.exists():
+        # its first two lines are the farm's headline and date line, not the notice
+        lines = [line.strip() for line in restored.read_text(encoding="utf-8").splitlines() if line.strip()][2:]
+        target = out / "seed_003_restored.txt"
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"{target.relative_to(ROOT)}: {sum(map(len, lines))} characters")
 
