@@ -12,7 +12,12 @@ The cascade, cheapest and surest first:
    variants cp950 and Big5-HKSCS). chardet only *chooses* between candidates that
    decoded, fed the lines that hold non-ASCII bytes (capped at ``_SAMPLE_BYTES``),
    so a long ASCII head or a mostly-ASCII text cannot mislead it; when it is unsure
-   a cheap score (share of each reading's common characters) decides.
+   (short input) the share of common Chinese characters in each reading decides, then
+   how frequent they are. UTF-16 without BOM and without any NUL (no ASCII at all) is
+   taken only when it reads as Chinese far better than every 8-bit reading.
+
+Measured on the seeds (3000 slices per encoding cut at random character boundaries):
+GB18030 and Big5 are decoded exactly from 12 bytes up, UTF-16 without BOM from 24.
 
 Input that is almost valid UTF-8 (a few bad bytes among many good multi-byte
 characters) is treated as damaged UTF-8 even when GB18030 happens to decode it,
@@ -30,15 +35,14 @@ import codecs
 import re
 import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from .errors import BinaryInputError, DecodeError
 from .model import Change, Config, StageResult
 from .mojibake import frequency_score, text_score
 
-# How much of the non-ASCII part chardet and the scores look at. chardet is exact on
-# the seeds from 32 bytes up; more only costs time (about 2 ms for 32 KB).
-_SAMPLE_BYTES = 32 * 1024
+# How much of the non-ASCII part chardet and the scores look at: the cascade is exact on
+# the seeds from 12-24 bytes up; more only costs time.
+_SAMPLE_BYTES = 16 * 1024
 # How much of the input the byte-level binary checks look at.
 _PROBE_BYTES = 64 * 1024
 # Control bytes that never occur in text (tab, LF, VT, FF, CR and ESC are allowed).
@@ -46,6 +50,7 @@ _CONTROL_BYTES = bytes(list(range(0x00, 0x09)) + list(range(0x0E, 0x1B)) + list(
 _CONTROL_RE = re.compile(b"[" + re.escape(_CONTROL_BYTES) + b"]")
 _HIGH_BYTE_RE = re.compile(rb"[\x80-\xff]")
 _HIGH_BYTES = bytes(range(0x80, 0x100))
+_SURROGATES_RE = re.compile("[\udc80-\udcff]")
 # What a UTF-16 reading must not contain: controls, lone surrogates, private use, non-characters.
 _BAD_WIDE_RE = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufdd0-\ufdef\ufffe\uffff]")
 # More control bytes than this share of the probe (and more than 2) means binary.
@@ -56,6 +61,8 @@ _CHARDET_SURE = 0.3
 _DAMAGED_UTF8_SHARE = 0.05
 # More bad regions than this are summed up in one change.
 _MAX_CHANGES = 100
+# Messages count undecodable bytes up to this many places.
+_COUNT_LIMIT = 1000
 
 _BOMS = (  # UTF-32 before UTF-16: the UTF-32-LE BOM starts with the UTF-16-LE one
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -81,23 +88,36 @@ _DISPLAY = {"utf-8": "UTF-8", _GB: "GB18030", "big5": "Big5", "cp950": "Big5 (cp
 _local = threading.local()
 
 
+class _TooMany(Exception):
+    """Raised by the handler past the limit: counting every bad byte of a big binary file is slow."""
+
+
 def _record_handler(error: UnicodeError) -> tuple[str, int]:
     if not isinstance(error, UnicodeDecodeError):
         raise error
     regions = getattr(_local, "regions", None)
     if regions is not None:
         regions.append((error.start, error.end))
+        if len(regions) > _local.limit:
+            raise _TooMany
     return "\ufffd" * (error.end - error.start), error.end
 
 
 codecs.register_error("policyclean.record", _record_handler)
 
 
-def _decode_replacing(data: bytes, encoding: str) -> tuple[str, list[tuple[int, int]]]:
-    """``data`` decoded with every undecodable byte as one U+FFFD, and the bad byte regions."""
+def _decode_replacing(data: bytes, encoding: str, limit: int | None = None
+                      ) -> tuple[str | None, list[tuple[int, int]]]:
+    """``data`` decoded with every undecodable byte as one U+FFFD, and the bad byte regions.
+
+    With a ``limit``, stops after that many bad regions and returns None for the text."""
     _local.regions = regions = []
+    _local.limit = limit if limit is not None else len(data) + 1
+    text: str | None
     try:
         text = data.decode(encoding, "policyclean.record")
+    except _TooMany:
+        text = None
     finally:
         _local.regions = None
     merged: list[tuple[int, int]] = []
@@ -107,6 +127,13 @@ def _decode_replacing(data: bytes, encoding: str) -> tuple[str, list[tuple[int, 
         else:
             merged.append((start, end))
     return text, merged
+
+
+def _count(data: bytes, encoding: str) -> tuple[str, list[tuple[int, int]]]:
+    """How many bytes ``encoding`` cannot decode, in words ("3", "more than 1000"), and where."""
+    text, regions = _decode_replacing(data, encoding, _COUNT_LIMIT)
+    count = sum(end - start for start, end in regions)
+    return (str(count) if text is not None else f"more than {count}"), regions
 
 
 def _strict(data: bytes, encoding: str) -> str | None:
@@ -298,8 +325,9 @@ def _detect_8bit(data: bytes, source: str, wide: bool = True) -> _Detection:
     scores = {e: text_score(_reading(sample, e)) for e in decoded}
 
     # Almost valid UTF-8 is damaged UTF-8; a GB18030 reading of it would be mojibake.
-    utf8_text, utf8_bad = _decode_replacing(sample, "utf-8")
-    bad = sum(end - start for start, end in utf8_bad)
+    # surrogateescape (in C) marks each bad byte with one lone surrogate, to count and replace
+    utf8_text = sample.decode("utf-8", "surrogateescape")
+    utf8_text, bad = _SURROGATES_RE.subn("\ufffd", utf8_text)
     high = len(sample) - len(sample.translate(None, _HIGH_BYTES))
     damaged_utf8 = bad <= _DAMAGED_UTF8_SHARE * high and text_score(utf8_text) >= max(scores.values(), default=0)
 
@@ -326,8 +354,9 @@ def _detect_8bit(data: bytes, source: str, wide: bool = True) -> _Detection:
     # Nothing decodes strictly: find the most likely encoding for the message and for "replace".
     names = ["utf-8"] if damaged_utf8 else ["utf-8", _GB, "big5hkscs"]
     counts = []
+    probe = data[:_PROBE_BYTES]
     for order, encoding in enumerate(names):
-        _, regions = _decode_replacing(data, encoding)
+        _, regions = _decode_replacing(probe, encoding, _COUNT_LIMIT)
         counts.append((sum(end - start for start, end in regions), order, encoding))
     best = min(counts)[2]
     found = _Detection(None, 0.0, "none", [], best=best)
@@ -382,10 +411,9 @@ def _canonical(name: str | None) -> str | None:
 def _undecodable_message(source: str, data: bytes, codec: str, bom: bytes, damaged: bool = False) -> str:
     """The one-line message for input that ``codec`` cannot decode strictly."""
     body = data[len(bom):]
-    _, regions = _decode_replacing(body, codec)
+    count, regions = _count(body, codec)
     start, end = regions[0] if regions else (0, 0)
     offset = start + len(bom)
-    count = sum(e - s for s, e in regions)
     byte = f"0x{data[offset]:02X}" if offset < len(data) else "end of input"
     tail = ": the input ends in the middle of a character" if len(regions) == 1 and end == len(body) else ""
     name = _DISPLAY.get(codec, codec)
@@ -425,7 +453,7 @@ def decode(data: bytes, config: Config) -> StageResult:
     name = found.best or "utf-8"
     codec = "utf-8" if name == "utf-8-bom" else name
     text, regions = _decode_replacing(data[len(found.bom):], codec)
-    return _replaced_result(data, text, regions, len(found.bom), _report_name(name) or name,
+    return _replaced_result(data, text or "", regions, len(found.bom), _report_name(name) or name,
                             "most likely; errors=replace", warnings)
 
 
@@ -474,14 +502,14 @@ def _decode_forced(data: bytes, requested: str, config: Config, source: str) -> 
     if text is not None:
         return StageResult(_drop_bom(text), data={"encoding": decode_as, "confidence": 1.0},
                            summary=f"decoded as {decode_as} ({label})")
-    text, regions = _decode_replacing(data, decode_as)
     if config.errors != "replace":
+        count, regions = _count(data, decode_as)
         start = regions[0][0]
-        count = sum(e - s for s, e in regions)
         raise DecodeError(f"{source}: not valid {requested} ({count} undecodable byte(s), the first "
                           f"0x{data[start]:02X} at offset {start}); check --encoding, or pass --errors "
                           "replace to decode anyway")
-    return _replaced_result(data, _drop_bom(text), regions, 0, decode_as, "forced; errors=replace", [])
+    text, regions = _decode_replacing(data, decode_as)
+    return _replaced_result(data, _drop_bom(text or ""), regions, 0, decode_as, "forced; errors=replace", [])
 
 
 def _drop_bom(text: str) -> str:
