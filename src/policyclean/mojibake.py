@@ -2,28 +2,34 @@
 
 Two kinds, both common on reposting sites:
 
-1. **UTF-8 read as GBK/GB18030** (``鍙戝竷`` for ``发布``, ``涓\\ue15e浗`` for ``中国``): every
+1. **UTF-8 read as GBK/GB18030** (``鍙戝竷`` for ``发布``, ``涓\ue15e浗`` for ``中国``): every
    UTF-8 byte is non-ASCII, so the mojibake consists of the GBK characters whose two bytes
-   are both UTF-8 bytes (rule ``mojibake:utf8-as-gbk``);
+   are both UTF-8 bytes (rule ``mojibake:utf8-as-gbk``). A run of such characters is cut
+   into the pieces whose GB18030 bytes are valid UTF-8, so clean characters next to it,
+   and those around a byte the wrong decoding lost as U+FFFD, stay as they are.
 2. **GBK/GB18030 read as Latin-1 or cp1252** (``ÖÐ¹ú`` for ``中国``): pairs of Latin-1
-   supplement characters (rule ``mojibake:gbk-as-latin1``).
+   (or cp1252) characters standing for GBK byte pairs (rule ``mojibake:gbk-as-latin1``).
 
-A suspicious run is repaired only when the round trip is exact (strict encode, strict
-decode, and the repaired text turns back into the run) and the result is clearly better
-Chinese: it has no replacement, private-use or control characters, nearly all of it is
-common Chinese (GB2312 level 1 or Big5 level 1 characters, CJK punctuation) and the run
-was not. Runs are tried whole, then with up to two characters trimmed at either end
-(mojibake next to clean text, or next to a byte the first wrong decoding lost as U+FFFD).
-Double mojibake is repaired in one pass, so the stage is idempotent.
+A piece is repaired only when the round trip is exact (strict encode, strict decode, and
+the repaired text turns back into the piece) and the result is clearly better Chinese:
+no replacement, private-use or control characters, at least two CJK characters of which
+nearly all are common (GB2312 level 1, Big5 level 1, CJK punctuation), and the piece read
+worse. Extra evidence is asked where chance could fool the test: a kind-1 result of one or
+two Han characters must be a dictionary word (jieba's, read lazily); a kind-2 run of
+letters only (``Ærøs``) must read as a word; a kind-1 piece of common characters
+(``娣卞害瀛︿範`` for ``深度学习``) must turn into words. Once a text has strong evidence of
+a kind, single-character pieces of that kind are repaired too (``2027Äê``), as are lone GBK
+pairs when a line has at least two (``2025Äê12ÔÂ19ÈÕ``). Mojibake of mojibake is judged on
+its full repair, in one pass, so the stage is idempotent.
 
-Cheap exits: kind 1 needs one of its typical lead characters (the GBK characters whose
-first byte leads a three-byte UTF-8 sequence for CJK or punctuation, e.g. 鍙 涓 鐨 銆 鈥),
+Cheap exits: kind 1 needs one of its typical lead characters (GBK characters whose first
+byte leads a UTF-8 sequence for Latin-1, punctuation or CJK, e.g. 鍙 涓 鐨 銆 鈥 脠),
 kind 2 needs a Latin-1 supplement character (U+0080-U+00FF); text with neither is returned
-as is. ftfy is not used: it does not repair these cases and turns Chinese full-width
-punctuation into ASCII.
+as is, and only lines with a lead character are searched for kind 1. ftfy is not used: it
+does not repair these cases and turns Chinese full-width punctuation into ASCII.
 
 The character classes are computed from the codecs (nothing is listed by hand) and
-built once per process on first use.
+built once per process on first use (about 50 ms).
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ _KIND1_LEAD_BYTES = (0xC2, 0xC3, 0xE2, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9,
 _CHINESE_PUNCT = ("\u3000-\u303f\ufe30-\ufe6f\uff01-\uff5e\uff5f-\uffef\u2010-\u2027\u2030-\u203b\u2160-\u217f"
                   "\u2460-\u24ff\u2500-\u257f\u25a0-\u25ff\u00b7\u00d7\u00f7\u00b0\u00b1\u00a7\u2116")
 _BAD_CHARS_RE = re.compile("[\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
-_MIN_RESULT_CHARS = 2  # non-ASCII characters a repaired run must have
+_MIN_RESULT_CHARS = 2  # CJK characters a repaired run must have (on strong evidence)
 _MIN_SCORE_AFTER = 0.85  # share of common Chinese in the repaired run
 _MIN_SCORE_RELAXED = 0.5  # the same where the text holds strong evidence of the same kind
 _MIN_GAIN = 0.3  # how much more common Chinese the repaired run must be than the run
