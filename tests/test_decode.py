@@ -374,3 +374,15 @@ def test_any_utf8_text_decodes_as_itself(text):
 def test_seed_lines_in_any_order_decode_exactly(lines, encoding):
     text = "".join(lines)
     assert decode(text.encode(encoding), CONFIG).text == text
+
+
+@pytest.mark.parametrize("name", sorted(SEEDS))
+def test_pipeline_gives_the_same_text_for_every_encoding(name):
+    from policyclean import clean
+
+    text = SEEDS[name]
+    expected = clean(text.encode("utf-8")).text
+    for encoding in ("gb18030", "utf-16", "utf-16-be", "big5"):
+        if _encodable(text, encoding):
+            result = clean(text.encode(encoding))
+            assert result.text == expected and result.encoding == ("utf-16-le" if encoding == "utf-16" else encoding)

@@ -209,3 +209,12 @@ def test_idempotent(parts):
     text = "".join(parts)
     once = repair(text)
     assert repair(once) == once
+
+
+@pytest.mark.parametrize("name", sorted(SEEDS))
+def test_pipeline_cleans_a_mojibake_page_like_the_clean_one(name):
+    from policyclean import clean
+
+    text = SEEDS[name]
+    page = text.encode("gbk").decode("latin-1").encode("utf-8")  # GBK read as Latin-1, saved as UTF-8
+    assert clean(page).text == clean(text.encode("utf-8")).text
