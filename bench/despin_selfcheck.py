@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import gc
 import shutil
 import sys
 import tempfile
@@ -120,10 +121,13 @@ def speed(config: Config, profile_name: str, megabytes: float) -> None:
         return out
 
     print(f"speed (table compiled in {compile_time * 1000:.1f} ms, cached per process):")
-    r = timed("despin.run on spun text (gate + restore + report)", lambda t: despin.run(t, config, {}), spun)
-    print(f"    {len(r.changes)} substitutions, {len(r.data['despin']['unresolved'])} unresolved")
     timed("despin.run on clean text (gate only)", lambda t: despin.run(t, config, {}), clean)
-    timed("restorer.scan alone on spun text", lambda t: profile.restorer.scan(t), spun)
+    timed("restorer.scan alone on spun text (matching, no report)", lambda t: len(profile.restorer.scan_tuples(t)), spun)
+    gc.collect()
+    r = timed("despin.run on spun text (gate + restore + a Change per substitution)", lambda t: despin.run(t, config, {}), spun)
+    print(f"    {len(r.changes)} substitutions, {len(r.data['despin']['unresolved'])} unresolved")
+    del r
+    gc.collect()
     try:
         import opencc
         converter = opencc.OpenCC("t2s")
