@@ -153,3 +153,8 @@ def test_register_in_a_main_parser(tables):
 def test_missing_profile_is_a_usage_error(tables, capsys):
     assert run(tables, "lint", "--profile", "nope") == 2
     assert "no despin profile nope" in capsys.readouterr().err
+
+
+def test_shipped_tables_lint_without_errors(capsys):
+    assert tablecli.main(["lint"]) == 0
+    assert " 0 error(s)" in " " + capsys.readouterr().err.splitlines()[-1]

@@ -118,7 +118,7 @@ def _paragraphs(text: str, verdict: Verdict) -> list[dict[str, Any]]:
 def score(text: str, config: Config | None = None) -> dict[str, Any]:
     """The gate's view of ``text`` for ``policyclean detect``.
 
-    Returns ``{"spun": bool, "profile": name, "score": float, "threshold": float,
+    Returns ``{"spun": bool, "verdict": "spun"|"not spun", "profile": name, "score": float, "threshold": float,
     "profiles": {name: {score, threshold, tells, anti, spun, top_tells, paragraphs}}}``.
     ``profile`` is the profile that would be applied, or, when the text is not spun, the
     one with the highest score (None without profiles). ``paragraphs`` lists per line the
@@ -143,6 +143,7 @@ def score(text: str, config: Config | None = None) -> dict[str, Any]:
             best = verdict
     if best is not None:
         out.update(spun=best.spun, profile=best.profile.name, score=round(best.score, 2), threshold=best.threshold)
+    out["verdict"] = "spun" if out["spun"] else "not spun"
     return out
 
 
