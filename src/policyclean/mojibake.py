@@ -355,7 +355,19 @@ def _runs(text: str) -> list[tuple[int, int, str]]:
                         found += [(base + i, base + j, "mojibake:utf8-as-gbk") for i, j in _utf8_pieces(match.group())]
             position += len(line) + 1
     if re.search("[\x80-\xff]", text):
-        kind2 = [(m.start(), m.end(), "mojibake:gbk-as-latin1") for m in sets["kind2_run"].finditer(text)]
+        kind2 = []
+        position = 0
+        while (match := sets["kind2_run"].search(text, position)) is not None:
+            start, end = match.span()
+            # the pairs may be out of step (a stray Latin-1 character before the GBK text):
+            # take the run one character later when it reads better
+            shifted = sets["kind2_run"].match(text, start + 1) if end - start > 2 else None
+            if shifted is not None:
+                after, later = _undo_kind2(match.group()), _undo_kind2(shifted.group())
+                if later is not None and (after is None or text_score(later) > text_score(after)):
+                    start, end = shifted.span()  # what follows it is searched again
+            kind2.append((start, end, "mojibake:gbk-as-latin1"))
+            position = end
         if found:  # the two kinds use disjoint characters apart from ASCII trail bytes
             found = sorted(found + kind2)
             kept: list[tuple[int, int, str]] = []
