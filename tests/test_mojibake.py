@@ -93,6 +93,12 @@ def test_changes_point_into_the_input():
     assert result.summary == "repaired mojibake: 1 run of utf8-as-gbk, 1 run of gbk-as-latin1"
 
 
+def test_latin1_run_out_of_step():
+    # a stray Latin-1 letter before the GBK pairs: read them in step, keep the letter
+    assert repair("Ü" + "关于印发的通知".encode("gbk").decode("latin-1")) == "Ü关于印发的通知"
+    assert repair("é" + "江苏省人民政府".encode("gbk").decode("latin-1")) == "é江苏省人民政府"
+
+
 def test_double_mojibake_in_one_pass():
     once = "人工智能产业发展".encode("gbk").decode("latin-1")  # ÈË¹¤ÖÇÄÜ²úÒµ·¢Õ¹
     twice = once.encode("utf-8").decode("gb18030")  # and that as UTF-8 read as GBK
