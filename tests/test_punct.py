@@ -150,3 +150,28 @@ def test_text_stages_together_are_idempotent(text):
 
     once = chain(text)
     assert chain(once) == once
+
+
+PUNCT_TEXT = st.text(alphabet="中文年,;:?!()（）， 1aZ.\n", max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(PUNCT_TEXT)
+def test_fast_paths_agree_with_the_general_rule(text):
+    """The regex fast paths (lone marks, innermost pairs) give exactly what the general code gives."""
+    import dataclasses
+    import re as stdlib_re
+
+    from policyclean.data import tables_dir
+
+    table = punct._load(str(tables_dir()))
+    never = stdlib_re.compile("(?!)")
+    general = dataclasses.replace(table, lone_re=never, pair_re=never)
+    fast_result = punct.run(text, Config(), {})
+    original_load = punct._load
+    try:
+        punct._load = lambda directory: general
+        general_result = punct.run(text, Config(), {})
+    finally:
+        punct._load = original_load
+    assert fast_result.text == general_result.text

@@ -13,7 +13,7 @@ for later stages and the report. Stages never mutate their inputs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -71,15 +71,18 @@ class Config:
                 raise ValueError(f"{name}={value!r} is not one of {', '.join(map(repr, allowed))}")
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One edit: ``before`` at ``start:end`` of the stage's input text became ``after``."""
+class Change(NamedTuple):
+    """One edit: ``before`` at ``start:end`` of the stage's input text became ``after``.
+
+    A NamedTuple rather than a dataclass: bulk stages make hundreds of thousands of
+    these on large inputs, and a tuple is about three times cheaper to create.
+    """
 
     start: int
     end: int
     before: str
     after: str
-    rule: str  # what made the edit: a rule name or a table entry such as "despin/spinner_a/table.tsv:12"
+    rule: str  # what made the edit: a rule name or a table entry such as "despin/thesaurus/table.tsv:12"
     why: str = ""  # a short reason in words
 
     def to_dict(self) -> dict[str, Any]:

@@ -38,6 +38,9 @@ class _Table:
     han_re: re.Pattern[str]
     run_re: re.Pattern[str]  # marks with the spaces around and between them
     paren_re: re.Pattern[str]  # any parenthesis, ASCII or full-width, for pairing
+    lone_re: re.Pattern[str]  # a lone , ; : ? ! (no space or mark beside it) next to Chinese text
+    pair_re: re.Pattern[str]  # an innermost ( … ) pair with no space beside either parenthesis
+    why: dict[str, str]  # ASCII mark -> the reason written into its Change
 
 
 @lru_cache(maxsize=8)
@@ -63,15 +66,23 @@ def _load(directory: str) -> _Table:
     chinese |= set(to.values())
     marks = "".join(map(re.escape, sorted(to)))
     parens = re.escape(_OPEN + _CLOSE + to.get(_OPEN, "") + to.get(_CLOSE, ""))
+    lone = "".join(map(re.escape, sorted(set(to) - {_OPEN, _CLOSE})))
+    context = f"{_HAN}{''.join(map(re.escape, sorted(chinese)))}"
     return _Table(
         to=to,
         where=where,
         chinese=frozenset(chinese),
         mark_re=re.compile(f"[{marks}]"),
-        context_re=re.compile(f"[{_HAN}{''.join(map(re.escape, sorted(chinese)))}]"),
+        context_re=re.compile(f"[{context}]"),
         han_re=re.compile(f"[{_HAN}]"),
         run_re=re.compile(f" *[{marks}](?: *[{marks}])* *"),
         paren_re=re.compile(f"[{parens}]"),
+        # The rule for a run of one mark with no space or mark beside it is "convert when a
+        # neighbour is Chinese": one regex does it for the common case, the general code the rest.
+        lone_re=re.compile(f"(?<=[{context}])[{lone}](?=[^ \n{marks}]|$)|(?<=[^ \n{marks}])[{lone}](?=[{context}])",
+                           re.MULTILINE) if lone else re.compile("(?!)"),
+        pair_re=re.compile(f"(?<! )\\((?! )([^{parens}\\n]*)(?<! )\\)(?! )") if _OPEN in to else re.compile("(?!)"),
+        why={m: f"ASCII punctuation inside Chinese text ({m}→{to[m]} {where[m]})" for m in to},
     )
 
 
@@ -130,9 +141,32 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     table = _load(str(tables_dir(config.tables_dir)))
     if not table.mark_re.search(text):
         return StageResult(text)
-    changes: list[Change] = []
-    out: list[str] = []
     counts: dict[str, int] = {}
+    changes: list[Change] = []
+
+    def lone_mark(match: re.Match[str]) -> str:
+        mark = match.group()
+        counts[mark] = counts.get(mark, 0) + 1
+        changes.append(Change(match.start(), match.end(), mark, table.to[mark], "punct", table.why[mark]))
+        return table.to[mark]
+
+    def pair(match: re.Match[str]) -> str:
+        start, end = match.start(), match.end()
+        if not (table.han_re.search(match.group(1)) or (start and table.han_re.match(text, start - 1))):
+            return match.group()
+        for at, mark in ((start, _OPEN), (end - 1, _CLOSE)):
+            counts[mark] = counts.get(mark, 0) + 1
+            changes.append(Change(at, at + 1, mark, table.to[mark], "punct", table.why[mark]))
+        return table.to[_OPEN] + match.group(1) + table.to[_CLOSE]
+
+    # Pass 1, the common cases, one character for one so offsets stay those of the input:
+    # innermost parenthesis pairs (pairing as the general code's stack would), then lone marks
+    # (a mark beside a converted parenthesis is beside Chinese punctuation, as the rule says).
+    text = table.pair_re.sub(pair, text)
+    text = table.lone_re.sub(lone_mark, text)
+    # Pass 2: runs with spaces or several marks, and parenthesis pairs. A lone mark converted in
+    # pass 1 cannot stand beside such a run (a run ends at a character that is neither space nor mark).
+    out: list[str] = []
     offset = 0
     for line in text.split("\n"):
         if not table.mark_re.search(line) or not table.context_re.search(line):
@@ -155,6 +189,7 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         pieces.append(line[last:])
         out.append("".join(pieces))
         offset += len(line) + 1
+    changes.sort(key=lambda change: change.start)
     if not changes:
         return StageResult(text)
     summary = "converted to Chinese punctuation: " + ", ".join(
