@@ -112,16 +112,37 @@ def is_prose(line: str) -> bool:
 
 
 def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...]) -> list[tuple[int, ChromeRule, str]]:
-    """``(index, rule, why)`` of every line of ``lines`` to remove, in order."""
-    matched = [match_line(line, rules) for line in lines]
-    anchors = [i for i, (line, rule) in enumerate(zip(lines, matched)) if rule is None and is_prose(line)]
+    """``(index, rule, why)`` of every line of ``lines`` to remove, in order.
+
+    Only the head (up to the first body paragraph) and the tail (from the last body paragraph,
+    or from the last sentence for a trailing list of links) are matched against the rules
+    unless a rule applies anywhere: the cost does not grow with the body of a long text.
+    """
+    matched: dict[int, ChromeRule | None] = {}
+
+    def rule_of(i: int) -> ChromeRule | None:
+        if i not in matched:
+            matched[i] = match_line(lines[i], rules)
+        return matched[i]
+
+    def is_anchor(i: int) -> bool:
+        return is_prose(lines[i]) and rule_of(i) is None
+
+    first = next((i for i in range(len(lines)) if is_anchor(i)), len(lines))
+    last = next((i for i in range(len(lines) - 1, first - 1, -1) if is_anchor(i)), -1)
     # Without any body paragraph, every line is at the page's edge.
-    first = anchors[0] if anchors else len(lines)
-    last = anchors[-1] if anchors else -1
+    if any(rule.zone == "anywhere" for rule in rules):
+        scan = range(len(lines))
+    else:
+        last_sentence = next((i for i in range(len(lines) - 1, -1, -1)
+                              if lines[i].rstrip().endswith(_SENTENCE_END)), -1)
+        tail_from = max(first + 1, min(last + 1, last_sentence + 1)) if last >= 0 else first + 1
+        scan = list(range(min(first, len(lines)))) + list(range(tail_from, len(lines)))
+    matched_lines = [(i, rule_of(i)) for i in scan]
 
     removed: list[tuple[int, ChromeRule, str]] = []
     rest_from: tuple[int, ChromeRule] | None = None
-    for i, rule in enumerate(matched):
+    for i, rule in matched_lines:
         if rest_from is not None:
             start, block = rest_from
             removed.append((i, block, f"{block.id}: after the line {start + 1} ({block.why})"))
