@@ -144,3 +144,22 @@ def test_second_profile_is_chosen_for_its_own_family(spun003):
     assert despin.run(spun003, CONFIG, {}).data["despin"]["profile"] == "thesaurus"
     # a profile can be chosen (or left out) by configuration
     assert despin.run(spun, CONFIG.with_overrides(despin_profiles=("thesaurus",)), {}).text == spun
+
+
+def test_spun_article_inside_a_long_clean_file_is_restored_and_the_clean_parts_are_not():
+    """The gate judges neighbourhoods, so one spun article among many clean ones is found."""
+    from policyclean import normalise, script
+
+    config = Config()
+
+    def prepared(name: str) -> str:
+        text = normalise.run((SEEDS / name).read_text(encoding="utf-8"), config, {}).text
+        return script.run(text, config, {}).text
+
+    clean_parts = [prepared(n) for n in ("000_98647be4b4f94998.txt", "001_c9f7ed731d385643.txt",
+                                         "002_f98fe54d3787eb79.txt", "004_12ff21ec68cac506.txt")]
+    spun = prepared("003_3f0afe50fd1fbd10.txt")
+    restored = despin.run(spun, config, {}).text
+    text = "".join(clean_parts * 3) + spun + "".join(clean_parts * 3)
+    result = despin.run(text, config, {})
+    assert result.text == "".join(clean_parts * 3) + restored + "".join(clean_parts * 3)

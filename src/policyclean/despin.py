@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import gc
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from contextlib import contextmanager
 from itertools import islice
@@ -84,7 +85,14 @@ def _judge(text: str, profile: Profile, config: Config | None) -> Verdict | None
     score = density(tw, aw, len(text))
     threshold = _threshold(profile, config)
     spun = score >= threshold and tc >= profile.settings["min_tells"]
-    return Verdict(profile, score, threshold, tc, ac, spun, forms)
+    verdict = Verdict(profile, score, threshold, tc, ac, spun, forms)
+    if not spun and tc >= profile.settings["min_tells"] and len(text) > profile.settings["window_chars"]:
+        # a long text: a part of it may be spun although the whole does not score as spun
+        verdict.paragraphs = _paragraphs(text, verdict)
+        verdict.spun = any(p["restore"] for p in verdict.paragraphs)
+        if verdict.spun:
+            verdict.score = max(p["window_score"] for p in verdict.paragraphs if p["restore"])
+    return verdict
 
 
 def _line_starts(text: str) -> list[int]:
@@ -97,21 +105,41 @@ def _line_starts(text: str) -> list[int]:
 
 
 def _paragraphs(text: str, verdict: Verdict) -> list[dict[str, Any]]:
-    """Per line: its score, counts and whether it is restored (only meaningful for a spun document)."""
+    """Per line: its score, counts, its neighbourhood's score and whether it is restored.
+
+    A line is restored when its neighbourhood (the lines within ``window_chars`` characters
+    around it: the whole text for an ordinary document) scores as spun, and the line itself
+    scores above ``paragraph_threshold`` or has no evidence either way (a short line of a
+    spun text). The neighbourhood, not the whole file, decides so that a spun article inside
+    a large file of clean ones is restored, and a clean one inside spun ones is not.
+    """
     profile = verdict.profile
+    settings = profile.settings
     starts = _line_starts(text)
     counters = profile.scanner.per_line(text, starts)
-    para_threshold = profile.settings["paragraph_threshold"]
-    result = []
-    for number, (start, counts) in enumerate(zip(starts, counters), start=1):
+    para_threshold = settings["paragraph_threshold"]
+    half = int(settings["window_chars"]) // 2
+    ends = []
+    for start in starts:
         end = text.find("\n", start)
-        end = len(text) if end == -1 else end
-        tw, aw, tc, ac = profile.scanner.evidence(counts)
+        ends.append(len(text) if end == -1 else end)
+    evidence = [profile.scanner.evidence(counts) for counts in counters]
+    # prefix sums of tell weight, anti weight, tell count and length, for window sums in O(1)
+    sums = [(0.0, 0.0, 0, 0)]
+    for (tw, aw, tc, _), start, end in zip(evidence, starts, ends):
+        last = sums[-1]
+        sums.append((last[0] + tw, last[1] + aw, last[2] + tc, last[3] + end - start + 1))
+    result = []
+    for number, (start, end, (tw, aw, tc, ac)) in enumerate(zip(starts, ends, evidence), start=1):
+        lo = bisect_left(ends, start - half)  # first line ending inside the window
+        hi = bisect_right(starts, end + half)  # one past the last line starting inside it
+        w_tw, w_aw, w_tc, w_len = (b - a for a, b in zip(sums[lo], sums[hi]))
+        window_score = density(w_tw, w_aw, w_len)
+        window_spun = window_score >= verdict.threshold and w_tc >= settings["min_tells"]
         score = density(tw, aw, end - start)
-        # no evidence either way: follow the document (a short line of a spun text)
-        restore = verdict.spun and (score > para_threshold or (tc == 0 and ac == 0))
+        restore = window_spun and (score > para_threshold or (tc == 0 and ac == 0))
         result.append({"line": number, "start": start, "end": end, "score": round(score, 2),
-                       "tells": tc, "anti": ac, "restore": restore})
+                       "window_score": round(window_score, 2), "tells": tc, "anti": ac, "restore": restore})
     return result
 
 
@@ -319,7 +347,7 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         return StageResult(text, data=data)
 
     profile = best.profile
-    paragraphs = _paragraphs(text, best)
+    paragraphs = best.paragraphs or _paragraphs(text, best)
     ranges = _chunks(paragraphs)
     with _gc_paused(len(text) > GC_PAUSE_CHARS):
         new_text, changes, spots = restore(text, profile, ranges)

@@ -45,6 +45,7 @@ DEFAULT_SETTINGS: dict[str, float] = {
     "min_tells": 3,
     "margin": 0.3,
     "window": 4,
+    "window_chars": 4000,
     "ngram_weight": 1.0,
     "word_weight": 0.2,
     "prior_weight": 0.6,
