@@ -479,8 +479,9 @@ def run_detect(args: argparse.Namespace) -> int:
             failed += 1
             continue
         text = normalise.run(text, config, {}).text
-        found_script = script.run(text, Config(t2s="never"), {}).data.get("script", "none")
-        spin: dict[str, Any] = despin.score(text, config)
+        converted = script.run(text, config, {})  # the spinner tables are Simplified: score what despin would see
+        found_script = converted.data.get("script", "none")
+        spin: dict[str, Any] = despin.score(converted.text, config)
         record = {"path": raw, "encoding": found["encoding"], "confidence": found.get("confidence"),
                   "script": found_script, "despin": spin}
         if args.json:
@@ -491,12 +492,13 @@ def run_detect(args: argparse.Namespace) -> int:
 
 
 def _spin_words(spin: dict[str, Any]) -> str:
-    verdict = spin.get("verdict") or ("spun" if spin.get("spun") else "not spun")
-    profile = spin.get("profile", "")
-    score, threshold = spin.get("score"), spin.get("threshold")
-    if isinstance(score, (int, float)) and isinstance(threshold, (int, float)):
-        return f"{verdict} ({profile} score {score:.2f}, threshold {threshold:.2f})"
-    return str(verdict)
+    """``spun: thesaurus (score 22.58 ≥ 2.00)`` or ``not spun (highest: dongtanzhu -1.54 < 2.00)``."""
+    profile, score, threshold = spin.get("profile"), spin.get("score"), spin.get("threshold")
+    if not profile or not isinstance(threshold, (int, float)):
+        return spin["verdict"]
+    if spin["spun"]:
+        return f"spun: {profile} (score {score:.2f} ≥ {threshold:.2f})"
+    return f"not spun (highest: {profile} {score:.2f} < {threshold:.2f})"
 
 
 if __name__ == "__main__":
