@@ -292,21 +292,24 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
                             f"'以下是…具体内容:', no lead repeating the body, no title after a news opening); "
                             f"the article is returned")
 
-    # a dateline glued to one of the first paragraphs kept
+    # datelines glued to the first paragraphs kept: each of them, and again on the same line
+    # until none is left, so a second pass finds nothing more to take
     for i in range(first, min(first + DATELINE_PARAGRAPHS, len(lines))):
-        line = lines[i]
-        for rule in rules.datelines:
-            found_prefix = rule.regex.match(line)
-            if found_prefix and found_prefix.end() > 0 and _reads_as_text(line[found_prefix.end():]):
-                prefix = found_prefix.group(0)
-                why = f"{rule.id}: {rule.why}"
-                changes.append(Change(starts[i], starts[i] + len(prefix), prefix, "", rule.name, why))
-                removed.append({"stage": "extract", "rule": rule.name, "why": why, "line": i + 1, "text": prefix})
-                summary.append(f"removed the dateline {prefix.strip()!r} from line {i + 1}")
+        line, cut = lines[i], 0
+        while True:
+            rest = line[cut:]
+            for rule in rules.datelines:
+                found_prefix = rule.regex.match(rest)
+                if found_prefix and found_prefix.end() > 0 and _reads_as_text(rest[found_prefix.end():]):
+                    break
+            else:
                 break
-        else:
-            continue
-        break
+            prefix = found_prefix.group(0)
+            why = f"{rule.id}: {rule.why}"
+            changes.append(Change(starts[i] + cut, starts[i] + cut + len(prefix), prefix, "", rule.name, why))
+            removed.append({"stage": "extract", "rule": rule.name, "why": why, "line": i + 1, "text": prefix})
+            summary.append(f"removed the dateline {prefix.strip()!r} from line {i + 1}")
+            cut += len(prefix)
 
     if not changes:
         return StageResult(text, (), tuple(warnings), data, "")
