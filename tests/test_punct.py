@@ -175,3 +175,14 @@ def test_fast_paths_agree_with_the_general_rule(text):
     finally:
         punct._load = original_load
     assert fast_result.text == general_result.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(PUNCT_TEXT)
+def test_counting_without_records_gives_the_same_text_and_count(text):
+    """max_changes=0 takes the C-level path; the text and the count must not change."""
+    recorded = punct.run(text, Config(), {})
+    counted = punct.run(text, Config(max_changes=0), {})
+    assert counted.text == recorded.text
+    assert counted.changes == ()
+    assert (counted.count or 0) == len(recorded.changes)

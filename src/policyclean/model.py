@@ -41,6 +41,9 @@ class Config:
     tables_dir: str | None = None
     # the input's name, used in messages ("seeds/002.txt: ...")
     source: str | None = None
+    # how many Changes each step of the report keeps (None = all; the count stays exact).
+    # Large corpora that only need the text use 0: less memory, and bulk stages go faster.
+    max_changes: int | None = None
 
     def with_overrides(self, **overrides: Any) -> "Config":
         """A copy with ``overrides`` applied; unknown names and bad values raise ValueError."""
@@ -69,6 +72,8 @@ class Config:
             value = getattr(self, name)
             if value not in allowed:
                 raise ValueError(f"{name}={value!r} is not one of {', '.join(map(repr, allowed))}")
+        if self.max_changes is not None and (not isinstance(self.max_changes, int) or self.max_changes < 0):
+            raise ValueError(f"max_changes={self.max_changes!r} must be None or a whole number ≥ 0")
 
 
 class Change(NamedTuple):
@@ -99,6 +104,9 @@ class StageResult:
     warnings: tuple[str, ...] = ()
     data: Mapping[str, Any] = field(default_factory=dict)  # facts for later stages and the report
     summary: str = ""  # one line in words for --explain, e.g. "converted 41 Traditional paragraphs"
+    # How many changes were made when a stage, asked for none (Config.max_changes == 0),
+    # counted them without building Change records; None = len(changes).
+    count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,12 +115,13 @@ class Step:
 
     name: str
     summary: str
-    changes: tuple[Change, ...]
+    changes: tuple[Change, ...]  # all of them, or the first Config.max_changes
     data: Mapping[str, Any] = field(default_factory=dict)
+    total: int | None = None  # how many changes were made; None = len(changes)
 
     @property
     def count(self) -> int:
-        return len(self.changes)
+        return len(self.changes) if self.total is None else self.total
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "summary": self.summary, "count": self.count,

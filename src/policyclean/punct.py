@@ -41,6 +41,7 @@ class _Table:
     lone_re: re.Pattern[str]  # a lone , ; : ? ! (no space or mark beside it) next to Chinese text
     pair_re: re.Pattern[str]  # an innermost ( … ) pair with no space beside either parenthesis
     why: dict[str, str]  # ASCII mark -> the reason written into its Change
+    lone_by_mark: dict[str, re.Pattern[str]]  # lone_re for one mark, for a C-level subn when no Changes are wanted
 
 
 @lru_cache(maxsize=8)
@@ -82,6 +83,9 @@ def _load(directory: str) -> _Table:
         lone_re=re.compile(f"(?<=[{context}])[{lone}](?=[^ \n{marks}]|$)|(?<=[^ \n{marks}])[{lone}](?=[{context}])",
                            re.MULTILINE) if lone else re.compile("(?!)"),
         pair_re=re.compile(f"(?<! )\\((?! )([^{parens}\\n]*)(?<! )\\)(?! )") if _OPEN in to else re.compile("(?!)"),
+        lone_by_mark={m: re.compile(
+            f"{re.escape(m)}(?:(?<=[{context}]{re.escape(m)})(?=[^ \\n{marks}]|$)|(?<=[^ \\n{marks}]{re.escape(m)})(?=[{context}]))",
+            re.MULTILINE) for m in sorted(set(to) - {_OPEN, _CLOSE})},
         why={m: f"ASCII punctuation inside Chinese text ({m}→{to[m]} {where[m]})" for m in to},
     )
 
@@ -143,6 +147,8 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         return StageResult(text)
     counts: dict[str, int] = {}
     changes: list[Change] = []
+    record = config.max_changes != 0  # 0: the caller wants the text and the count, not the records
+    made = 0  # changes made, recorded or not
 
     def lone_mark(match: re.Match[str]) -> str:
         mark = match.group()
@@ -156,14 +162,22 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
             return match.group()
         for at, mark in ((start, _OPEN), (end - 1, _CLOSE)):
             counts[mark] = counts.get(mark, 0) + 1
-            changes.append(Change(at, at + 1, mark, table.to[mark], "punct", table.why[mark]))
+            if record:
+                changes.append(Change(at, at + 1, mark, table.to[mark], "punct", table.why[mark]))
         return table.to[_OPEN] + match.group(1) + table.to[_CLOSE]
 
     # Pass 1, the common cases, one character for one so offsets stay those of the input:
     # innermost parenthesis pairs (pairing as the general code's stack would), then lone marks
     # (a mark beside a converted parenthesis is beside Chinese punctuation, as the rule says).
     text = table.pair_re.sub(pair, text)
-    text = table.lone_re.sub(lone_mark, text)
+    if record:
+        text = table.lone_re.sub(lone_mark, text)
+    else:
+        # A converted lone mark never stands beside another mark, so the marks can go one at a time.
+        for mark, pattern in table.lone_by_mark.items():
+            text, n = pattern.subn(table.to[mark], text)
+            counts[mark] = counts.get(mark, 0) + n
+    made = sum(counts.values())
     # Pass 2: runs with spaces or several marks, and parenthesis pairs. A lone mark converted in
     # pass 1 cannot stand beside such a run (a run ends at a character that is neither space nor mark).
     out: list[str] = []
@@ -181,17 +195,19 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
                 continue
             for mark in converted:
                 counts[mark] = counts.get(mark, 0) + 1
-            rows = ", ".join(f"{m}→{table.to[m]} {table.where[m]}" for m in dict.fromkeys(converted))
-            changes.append(Change(offset + run.start(), offset + run.end(), run.group(), after, "punct",
-                                  f"ASCII punctuation inside Chinese text ({rows})"))
+            made += 1
+            if record:
+                rows = ", ".join(f"{m}→{table.to[m]} {table.where[m]}" for m in dict.fromkeys(converted))
+                changes.append(Change(offset + run.start(), offset + run.end(), run.group(), after, "punct",
+                                      f"ASCII punctuation inside Chinese text ({rows})"))
             pieces += [line[last:run.start()], after]
             last = run.end()
         pieces.append(line[last:])
         out.append("".join(pieces))
         offset += len(line) + 1
-    changes.sort(key=lambda change: change.start)
-    if not changes:
+    if not made:
         return StageResult(text)
+    changes.sort(key=lambda change: change.start)
     summary = "converted to Chinese punctuation: " + ", ".join(
-        f"{n}× {mark}→{table.to[mark]}" for mark, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-    return StageResult("\n".join(out), tuple(changes), summary=summary)
+        f"{n}× {mark}→{table.to[mark]}" for mark, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n)
+    return StageResult("\n".join(out), tuple(changes), summary=summary, count=made)
