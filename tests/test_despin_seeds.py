@@ -163,3 +163,11 @@ def test_spun_article_inside_a_long_clean_file_is_restored_and_the_clean_parts_a
     text = "".join(clean_parts * 3) + spun + "".join(clean_parts * 3)
     result = despin.run(text, config, {})
     assert result.text == "".join(clean_parts * 3) + restored + "".join(clean_parts * 3)
+
+
+def test_metadata_read_from_a_spun_text_is_restored_too():
+    import policyclean
+
+    result = policyclean.clean((SEEDS / "003_3f0afe50fd1fbd10.txt").read_bytes())
+    assert result.metadata["title"] == "“人工智能+制造”专项行动实施意见"
+    assert result.metadata["date"] == "2026-01-07"

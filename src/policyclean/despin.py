@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .model import Change, Config, StageResult
-from .spintable import (Entry, Match, Profile, candidate_score, density, load_profiles,
+from .spintable import (Entry, Match, Profile, candidate_score, density, han_count, load_profiles,
                         reference_ngrams, word_frequencies)
 
 
@@ -82,7 +82,7 @@ def _judge(text: str, profile: Profile, config: Config | None) -> Verdict | None
         return None
     forms = scanner.counts(text)
     tw, aw, tc, ac = scanner.evidence(forms)
-    score = density(tw, aw, len(text))
+    score = density(tw, aw, han_count(text))
     threshold = _threshold(profile, config)
     spun = score >= threshold and tc >= profile.settings["min_tells"]
     verdict = Verdict(profile, score, threshold, tc, ac, spun, forms)
@@ -125,18 +125,19 @@ def _paragraphs(text: str, verdict: Verdict) -> list[dict[str, Any]]:
         ends.append(len(text) if end == -1 else end)
     evidence = [profile.scanner.evidence(counts) for counts in counters]
     # prefix sums of tell weight, anti weight, tell count and length, for window sums in O(1)
+    han = [han_count(text[start:end]) for start, end in zip(starts, ends)]
     sums = [(0.0, 0.0, 0, 0)]
-    for (tw, aw, tc, _), start, end in zip(evidence, starts, ends):
+    for (tw, aw, tc, _), line_han in zip(evidence, han):
         last = sums[-1]
-        sums.append((last[0] + tw, last[1] + aw, last[2] + tc, last[3] + end - start + 1))
+        sums.append((last[0] + tw, last[1] + aw, last[2] + tc, last[3] + line_han))
     result = []
-    for number, (start, end, (tw, aw, tc, ac)) in enumerate(zip(starts, ends, evidence), start=1):
+    for number, (start, end, (tw, aw, tc, ac), line_han) in enumerate(zip(starts, ends, evidence, han), start=1):
         lo = bisect_left(ends, start - half)  # first line ending inside the window
         hi = bisect_right(starts, end + half)  # one past the last line starting inside it
-        w_tw, w_aw, w_tc, w_len = (b - a for a, b in zip(sums[lo], sums[hi]))
-        window_score = density(w_tw, w_aw, w_len)
+        w_tw, w_aw, w_tc, w_han = (b - a for a, b in zip(sums[lo], sums[hi]))
+        window_score = density(w_tw, w_aw, w_han)
         window_spun = window_score >= verdict.threshold and w_tc >= settings["min_tells"]
-        score = density(tw, aw, end - start)
+        score = density(tw, aw, line_han)
         restore = window_spun and (score > para_threshold or (tc == 0 and ac == 0))
         result.append({"line": number, "start": start, "end": end, "score": round(score, 2),
                        "window_score": round(window_score, 2), "tells": tc, "anti": ac, "restore": restore})
@@ -161,7 +162,7 @@ def score(text: str, config: Config | None = None) -> dict[str, Any]:
     for profile in profiles:
         forms = profile.scanner.counts(text)
         tw, aw, tc, ac = profile.scanner.evidence(forms)
-        value = density(tw, aw, len(text))
+        value = density(tw, aw, han_count(text))
         threshold = _threshold(profile, config)
         verdict = Verdict(profile, value, threshold, tc, ac, value >= threshold and tc >= profile.settings["min_tells"], forms)
         entry = verdict.to_dict()
@@ -352,6 +353,14 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     with _gc_paused(len(text) > GC_PAUSE_CHARS):
         new_text, changes, spots = restore(text, profile, ranges)
 
+    # metadata read from the text before this stage (the title in 《…》) is spun like the text
+    metadata_restored = {}
+    for key, value in facts.get("metadata", {}).items():
+        if isinstance(value, str) and profile.scanner.any_tell(value):
+            restored_value = restore(value, profile, [(0, len(value))])[0]
+            if restored_value != value:
+                metadata_restored[key] = restored_value
+
     unresolved = [s for s in spots if s.choice is None]
     restored_lines = [p["line"] for p in paragraphs if p["restore"]]
     # tells still standing after restoration are table gaps: say which
@@ -372,7 +381,10 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
                      for s in islice((s for s in spots if s.choice is not None), RESOLVED_DETAIL)],
         "unresolved": [s.to_dict(text) for s in unresolved],
         "residual_tells": dict(residual.most_common()),
+        "metadata_restored": sorted(metadata_restored),
     }}
+    if metadata_restored:
+        data["metadata"] = metadata_restored
     warnings = []
     name = f"{config.source}: " if config.source else ""
     if unresolved:

@@ -14,20 +14,22 @@ StageFunction = Callable[[str, Config, Mapping[str, Any]], StageResult]
 # (name, function, whether the config asks for it). The order is the design:
 # text must be decoded and extracted from HTML before anything reads it; mojibake is
 # repaired before normalisation could disturb its byte patterns; paragraphs are
-# Simplified before the spinner's (Simplified) table is matched; the document's
-# metadata and chrome are found on restored text; punctuation is last so every
-# rule before it sees one form of the text.
+# Simplified before the spinner's (Simplified) table is matched. De-spinning comes after
+# every stage that removes lines or replaces words, so its gate judges on the first pass
+# the very text it would judge on a second (a gate that scored lines later removed as
+# chrome could decide differently the second time). Punctuation is last, so every rule
+# before it sees one form of the text (and the gate ignores punctuation).
 STAGES: tuple[tuple[str, StageFunction, Callable[[Config], bool]], ...] = (
     ("html", htmlextract.run, lambda c: c.html != "never"),
     ("mojibake", mojibake.run, lambda c: c.mojibake),
     ("normalise", normalise.run, lambda c: True),
     ("pinyin", pinyin.run, lambda c: True),
     ("t2s", script.run, lambda c: True),  # always detects the script; converts unless t2s="never"
-    ("despin", despin.run, lambda c: c.despin),
     ("metadata", metadata.run, lambda c: True),
     ("boilerplate", boilerplate.run, lambda c: c.boilerplate),
     ("extract", extract.run, lambda c: True),
     ("placeholders", placeholders.run, lambda c: True),
+    ("despin", despin.run, lambda c: c.despin),
     ("punct", punct.run, lambda c: c.punct != "keep"),
 )
 
@@ -50,7 +52,7 @@ def clean(data: bytes | str, config: Config | None = None, **overrides: Any) -> 
 
     if isinstance(data, (bytes, bytearray, memoryview)):
         decoded = decode.decode(bytes(data), config)
-        _record("decode", decoded, steps, warnings, facts)
+        _record("decode", decoded, steps, warnings, facts, config.max_changes)
         text = decoded.text
     elif isinstance(data, str):
         text = data
@@ -61,7 +63,7 @@ def clean(data: bytes | str, config: Config | None = None, **overrides: Any) -> 
         if not wanted(config):
             continue
         result = function(text, config, MappingProxyType(facts))
-        _record(name, result, steps, warnings, facts, changed=result.text != text)
+        _record(name, result, steps, warnings, facts, config.max_changes, changed=result.text != text)
         text = result.text
 
     return Result(
@@ -77,10 +79,12 @@ def clean(data: bytes | str, config: Config | None = None, **overrides: Any) -> 
 
 
 def _record(name: str, result: StageResult, steps: list[Step], warnings: list[str],
-            facts: dict[str, Any], changed: bool = True) -> None:
+            facts: dict[str, Any], max_changes: int | None, changed: bool = True) -> None:
     """Fold one stage's result into the report and the facts later stages see."""
-    if result.changes or (changed and result.summary):
-        steps.append(Step(name, result.summary or f"{len(result.changes)} change(s)", result.changes, dict(result.data)))
+    count = len(result.changes) if result.count is None else result.count
+    if count or (changed and result.summary):
+        kept = result.changes if max_changes is None else result.changes[:max_changes]
+        steps.append(Step(name, result.summary or f"{count} change(s)", kept, dict(result.data), count))
     warnings.extend(result.warnings)
     for key, value in result.data.items():
         # lists accumulate across stages (e.g. "removed" lines); mappings merge; the rest is replaced

@@ -17,6 +17,7 @@ and a local fallback only where a contextual key turned out ineligible.
 from __future__ import annotations
 
 import math
+import re
 import os
 from bisect import bisect_left
 from collections import Counter
@@ -368,9 +369,16 @@ class TellScanner:
         return result
 
 
-def density(tell_weight: float, anti_weight: float, length: int) -> float:
-    """Score per 100 characters."""
-    return (tell_weight - anti_weight) * 100.0 / max(length, 1)
+def density(tell_weight: float, anti_weight: float, han: int) -> float:
+    """Score per 100 Han characters (digits, Latin and punctuation do not dilute it)."""
+    return (tell_weight - anti_weight) * 100.0 / max(han, 1)
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def han_count(text: str) -> int:
+    return len(_HAN.findall(text))
 
 
 # ----------------------------------------------------------------------------- profiles
