@@ -177,7 +177,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
         encoding=args.encoding, errors=args.errors, html=args.html, mojibake=not args.no_mojibake,
         t2s=args.t2s, region=args.region, punct=args.punct, despin=not args.no_despin,
         despin_threshold=args.despin_threshold, boilerplate=not args.no_boilerplate, keep=args.keep,
-        placeholders=tuple(placeholders), tables_dir=args.tables)
+        placeholders=tuple(placeholders), tables_dir=args.tables,
+        # nobody reads the change records unless --explain or --report asks: counting is enough
+        max_changes=None if (args.explain or args.report) else 0)
 
 
 def run_clean(args: argparse.Namespace) -> int:
