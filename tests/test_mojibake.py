@@ -213,8 +213,14 @@ def test_random_traditional_text_unchanged(text):
                 | st.sampled_from("ÄÖÜéèçñ°×·©鍙戝竷涓鐨銆鈥"), max_size=30))
 def test_idempotent(parts):
     text = "".join(parts)
-    once = repair(text)
-    assert repair(once) == once
+    result = mojibake.run(text, CONFIG, {})
+    assert repair(result.text) == result.text
+    rebuilt, position = [], 0  # the changes, applied to the input, give the output
+    for change in result.changes:
+        assert change.start >= position and text[change.start:change.end] == change.before
+        rebuilt += [text[position:change.start], change.after]
+        position = change.end
+    assert "".join(rebuilt + [text[position:]]) == result.text
 
 
 @pytest.mark.parametrize("name", sorted(SEEDS))

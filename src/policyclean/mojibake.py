@@ -35,6 +35,7 @@ built once per process on first use (about 50 ms).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Any, Mapping
 
@@ -268,6 +269,7 @@ def _undo_kind2(piece: str) -> str | None:
 _UNDO = {"mojibake:utf8-as-gbk": _undo_kind1, "mojibake:gbk-as-latin1": _undo_kind2}
 
 
+@lru_cache(maxsize=4096)  # a pure function of its arguments; runs repeat within a text
 def _repair_run(run: str, rule: str, relaxed: bool = False, any_pair: bool = False,
                 depth: int = _MAX_DEPTH) -> tuple[int, int, str] | None:
     """The best exact repair of ``run``: (start, end, repaired) within it, or None.
@@ -360,12 +362,24 @@ def _runs(text: str) -> list[tuple[int, int, str]]:
         while (match := sets["kind2_run"].search(text, position)) is not None:
             start, end = match.span()
             # the pairs may be out of step (a stray Latin-1 character before the GBK text):
-            # take the run one character later when it reads better
+            # take the run one character later when only it can be repaired, or it reads better
             shifted = sets["kind2_run"].match(text, start + 1) if end - start > 2 else None
             if shifted is not None:
-                after, later = _undo_kind2(match.group()), _undo_kind2(shifted.group())
-                if later is not None and (after is None or text_score(later) > text_score(after)):
-                    start, end = shifted.span()  # what follows it is searched again
+                rule = "mojibake:gbk-as-latin1"
+                now, later = _repair_run(match.group(), rule), _repair_run(shifted.group(), rule)
+                if now is not None or later is not None:
+                    # the reading that repairs more of it (in step, no character trimmed off)
+                    if now is None or (later is not None and later[1] - later[0] > now[1] - now[0]):
+                        start, end = shifted.span()  # what follows it is searched again
+                else:
+                    after, later = _undo_kind2(match.group()), _undo_kind2(shifted.group())
+                    if later is not None and (after is None or text_score(later) > text_score(after)):
+                        start, end = shifted.span()
+            if end - start > 2 and _repair_run(text[start:end], "mojibake:gbk-as-latin1") is None:
+                # a run that cannot be repaired whole (GBK, a stray letter, GBK out of step):
+                # end it at the last pair reading as no common character before which it can be
+                # repaired, else before its first pair that reads as nothing at all
+                end = _cut_kind2(text, start, end)
             kind2.append((start, end, "mojibake:gbk-as-latin1"))
             position = end
         if found:  # the two kinds use disjoint characters apart from ASCII trail bytes
@@ -380,6 +394,22 @@ def _runs(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
+def _cut_kind2(text: str, start: int, end: int) -> int:
+    """Where a kind-2 run that cannot be repaired whole should end (see :func:`_runs`)."""
+    uncommon, unreadable = [], []
+    for position in range(start, end - 1, 2):
+        char = _undo_kind2(text[position:position + 2])
+        if char is None or _BAD_CHARS_RE.search(char):
+            unreadable.append(position)
+            uncommon.append(position)
+        elif text_score(char) < 1.0:
+            uncommon.append(position)
+    for cut in reversed(uncommon):
+        if cut - start >= 4 and _repair_run(text[start:cut], "mojibake:gbk-as-latin1") is not None:
+            return cut
+    return max(unreadable[0], start + 2) if unreadable else end
+
+
 def _repairs(text: str, depth: int = _MAX_DEPTH) -> list[tuple[int, int, str, str]]:
     """(start, end, repaired, rule) for every run of ``text`` that can be repaired.
 
@@ -388,15 +418,21 @@ def _repairs(text: str, depth: int = _MAX_DEPTH) -> list[tuple[int, int, str, st
     repaired on strong evidence (``2027Äê`` next to ``½­ËÕÊ¡``), or, for GBK read as
     Latin-1, when its line has at least two such runs of GB2312 bytes (``2025Äê12ÔÂ19ÈÕ``)."""
     runs = _runs(text)
-    found: dict[int, tuple[int, int, str, str]] = {}
-    for index, (start, end, rule) in enumerate(runs):
+    found: dict[tuple[int, int, str], tuple[int, int, str, str]] = {}
+    remnants: list[tuple[int, int, str]] = []
+    for run in runs:
+        start, end, rule = run
         repaired = _repair_run(text[start:end], rule, depth=depth)
         if repaired is not None:
-            found[index] = (start + repaired[0], start + repaired[1], repaired[2], rule)
+            found[run] = (start + repaired[0], start + repaired[1], repaired[2], rule)
+            if rule == "mojibake:gbk-as-latin1":  # pairs trimmed off get a second look below
+                for begin, stop in ((start, start + repaired[0]), (start + repaired[1], end)):
+                    remnants += [(m.start(), m.end(), rule) for m in _sets()["kind2_run"].finditer(text, begin, stop)]
     strong = {repair[3] for repair in found.values()}
-    weak: dict[int, list[tuple[int, tuple[int, int, str, str]]]] = {}  # line -> repairs
-    for index, (start, end, rule) in enumerate(runs):
-        if index in found or (rule not in strong and rule != "mojibake:gbk-as-latin1"):
+    weak: dict[int, list[tuple[tuple[int, int, str], tuple[int, int, str, str]]]] = {}  # line -> repairs
+    for run in sorted(runs + remnants):
+        start, end, rule = run
+        if run in found or (rule not in strong and rule != "mojibake:gbk-as-latin1"):
             continue
         if rule not in strong and (end - start != 2 or _LETTER_RE.match(text, start - 1) and start
                                    or _LETTER_RE.match(text, end)):
@@ -405,13 +441,13 @@ def _repairs(text: str, depth: int = _MAX_DEPTH) -> list[tuple[int, int, str, st
         if repaired is not None:
             repair = (start + repaired[0], start + repaired[1], repaired[2], rule)
             if rule in strong:
-                found[index] = repair
+                found[run] = repair
             else:
-                weak.setdefault(text.count("\n", 0, start), []).append((index, repair))
+                weak.setdefault(text.count("\n", 0, start), []).append((run, repair))
     for repairs in weak.values():
         if len(repairs) >= 2:
             found.update(repairs)
-    return [found[index] for index in sorted(found)]
+    return sorted(found.values())
 
 
 def _repair_text(text: str, depth: int) -> str:
@@ -439,18 +475,152 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     """Repair the mojibake runs of ``text`` (see the module docstring)."""
     if text.isascii():
         return StageResult(text)
-    repairs = _repairs(text)
-    if not repairs:
+    # Repairing can leave evidence for more (a stray letter before GBK pairs, a piece that
+    # reads better next to a repaired one): repeat on the result until nothing is left, so
+    # the stage is idempotent. Each round shortens the text, so this ends; edits of later
+    # rounds are merged into one change per span of the input.
+    edits: list[tuple[int, int, str, str]] = []  # (start, end in text, after, rule), sorted
+    current = text
+    for _ in range(_MAX_ROUNDS):
+        repairs = _repairs(current)
+        repairs = sorted(repairs + _repairs_after_normalise(current, repairs, config))
+        if not repairs:
+            break
+        edits = _compose(text, edits, repairs)
+        current = _apply(text, edits)
+    if not edits:
         return StageResult(text)
-    parts: list[str] = []
-    changes: list[Change] = []
-    position = 0
-    for start, end, after, rule in repairs:
-        parts += [text[position:start], after]
-        position = end
-        changes.append(Change(start, end, text[start:end], after, rule, _WHY[rule]))
-    parts.append(text[position:])
+    changes = tuple(Change(start, end, text[start:end], after, rule, _WHY[rule]) for start, end, after, rule in edits)
     counts = {rule: sum(1 for c in changes if c.rule == rule) for rule in _WHY}
     said = [f"{n} {'run' if n == 1 else 'runs'} of {rule.split(':')[1]}" for rule, n in counts.items() if n]
-    return StageResult("".join(parts), tuple(changes), data={},
-                       summary="repaired mojibake: " + ", ".join(said))
+    return StageResult(current, changes, data={}, summary="repaired mojibake: " + ", ".join(said))
+
+
+_MAX_ROUNDS = 5
+
+
+def _apply(text: str, edits: list[tuple[int, int, str, str]]) -> str:
+    parts, position = [], 0
+    for start, end, after, _ in edits:
+        parts += [text[position:start], after]
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def _compose(text: str, edits: list[tuple[int, int, str, str]],
+             repairs: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """``edits`` of ``text`` followed by ``repairs`` of their result, as edits of ``text``."""
+    # where each edit stands in the current text: (start, end in current, edit)
+    placed, shift = [], 0
+    for edit in edits:
+        start, end, after, _ = edit
+        placed.append((start + shift, start + shift + len(after), edit))
+        shift += len(after) - (end - start)
+    current = _apply(text, edits)
+
+    def origin(position: int, is_end: bool) -> tuple[int, int]:
+        """(position in text, position in current) of a repair boundary, widened to a whole edit."""
+        moved = 0
+        for begin, stop, (start, end, after, _) in placed:
+            if begin < position < stop or (position == begin == stop):
+                return (end, stop) if is_end else (start, begin)
+            if stop <= position:
+                moved = stop - end
+        return position - moved, position
+
+    result = list(edits)
+    for begin, stop, after, rule in repairs:
+        start, cur_start = origin(begin, False)
+        end, cur_stop = origin(stop, True)
+        merged = current[cur_start:begin] + after + current[stop:cur_stop]
+        result = [e for e in result if e[1] <= start or e[0] >= end]
+        result.append((start, end, merged, rule))
+    return sorted(result)
+
+
+# --- what the next stage will see -------------------------------------------------------------
+# normalise (the next stage) deletes invisible characters (U+00AD, C1 controls, zero-width),
+# maps others (NBSP to a space, full-width letters) and unifies line breaks. Deleting a
+# character can join two Latin-1 runs or bring pairs in step (``\x81ÄI¡®``), so a second
+# cleaning would find mojibake this one did not. To stay idempotent this stage also reads
+# the text as normalise will leave it, and repairs what it finds there as well: such a
+# change spans the characters normalise would have deleted.
+_LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x1c": "\n", "\x1d": "\n",
+                "\x1e": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"}
+
+
+@lru_cache(maxsize=8)
+def _normalise_map(tables: str | None) -> tuple[dict[str, str], re.Pattern]:
+    """normalise's character map (corrections/normalise.tsv) with the line breaks, and a pattern
+    of what it changes. Only what normalise.py itself reads: code, to (U+XXXX, a literal, or
+    empty = delete)."""
+    from .data import read_tsv, tables_dir
+
+    mapping = dict(_LINE_BREAKS)
+    for row in read_tsv(tables_dir(tables) / "normalise.tsv", required=("code", "to")):
+        code, to = row["code"], row["to"]
+        if not code.upper().startswith("U+"):
+            continue
+        char = chr(int(code[2:], 16))
+        if to.upper().startswith("U+"):
+            to = chr(int(to[2:], 16))
+        mapping.setdefault(char, to)
+    keys = sorted(mapping, key=len, reverse=True)  # "\r\n" before "\r"
+    return mapping, re.compile("|".join(re.escape(k) for k in keys))
+
+
+def _repairs_after_normalise(text: str, repairs: list[tuple[int, int, str, str]],
+                             config: Config) -> list[tuple[int, int, str, str]]:
+    """Repairs of the text as normalise will leave it (after ``repairs``), with offsets into ``text``."""
+    mapping, pattern = _normalise_map(config.tables_dir)
+    # the text after the repairs, and where its unchanged stretches come from
+    pieces, stretches, position, length = [], [], 0, 0  # stretches: (start in repaired, start in text, size)
+    for start, end, after, _ in repairs:
+        pieces.append(text[position:start])
+        stretches.append((length, position, start - position))
+        length += start - position + len(after)
+        pieces.append(after)
+        position = end
+    pieces.append(text[position:])
+    stretches.append((length, position, len(text) - position))
+    repaired = "".join(pieces)
+    if pattern.search(repaired) is None or not re.search("[\x80-\xff]", repaired):
+        return []  # nothing normalise would change, or nothing a Latin-1 run could hold
+    # the view: normalise's character map applied; anchors[i] = (start in view, start in repaired, source size, kept)
+    view_parts, anchors, position, size = [], [], 0, 0
+    for match in pattern.finditer(repaired):
+        if match.start() > position:
+            anchors.append((size, position, match.start() - position, True))
+            view_parts.append(repaired[position:match.start()])
+            size += match.start() - position
+        replacement = mapping[match.group()]
+        anchors.append((size, match.start(), match.end() - match.start(), False))
+        view_parts.append(replacement)
+        size += len(replacement)
+        position = match.end()
+    anchors.append((size, position, len(repaired) - position, True))
+    view_parts.append(repaired[position:])
+    view = "".join(view_parts)
+    starts = [a[0] for a in anchors]
+
+    def in_repaired(view_start: int, view_end: int) -> tuple[int, int]:
+        first = anchors[bisect_right(starts, view_start) - 1]
+        last = anchors[bisect_right(starts, view_end - 1) - 1]
+        begin = first[1] + (view_start - first[0] if first[3] else 0)
+        end = last[1] + (view_end - last[0] if last[3] else last[2])
+        return begin, end
+
+    def in_text(begin: int, end: int) -> tuple[int, int] | None:
+        # only spans inside one unchanged stretch: the repairs already made stay as they are
+        for stretch_start, text_start, stretch_size in stretches:
+            if stretch_start <= begin and end <= stretch_start + stretch_size:
+                return text_start + begin - stretch_start, text_start + end - stretch_start
+        return None
+
+    found = []
+    for view_start, view_end, after, rule in _repairs(view):
+        span = in_text(*in_repaired(view_start, view_end))
+        if span is not None and text[span[0]:span[1]] != after:
+            found.append((span[0], span[1], after, rule))
+    return found
