@@ -20,7 +20,14 @@ letters only (``Ærøs``) must read as a word; a kind-1 piece of common characte
 (``娣卞害瀛︿範`` for ``深度学习``) must turn into words. Once a text has strong evidence of
 a kind, single-character pieces of that kind are repaired too (``2027Äê``), as are lone GBK
 pairs when a line has at least two (``2025Äê12ÔÂ19ÈÕ``). Mojibake of mojibake is judged on
-its full repair, in one pass, so the stage is idempotent.
+its full repair. A Latin-1 run out of step (a stray letter before the GBK pairs) is read in
+step, and one that cannot be repaired whole is cut before the pair where it stops reading
+as Chinese.
+
+Idempotent: the repairs are repeated on their result until nothing is left (the changes
+are merged per span of the input), and the text is also read as the next stage, normalise,
+will leave it (its deletions of U+00AD and C1 controls can join runs), so a second cleaning
+finds nothing new.
 
 Cheap exits: kind 1 needs one of its typical lead characters (GBK characters whose first
 byte leads a UTF-8 sequence for Latin-1, punctuation or CJK, e.g. 鍙 涓 鐨 銆 鈥 脠),
