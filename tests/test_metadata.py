@@ -9,22 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import opencc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policyclean import metadata
 from policyclean.model import Config
+from seedtext import prepared
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CONFIG = Config()
-_T2S = opencc.OpenCC("t2s")
-
-
-def prepared(name: str) -> str:
-    lines = (_T2S.convert(line.strip()) for line in (SEEDS / name).read_text(encoding="utf-8").split("\n"))
-    return "".join(line + "\n" for line in lines if line)
 
 
 SEED_000 = "000_98647be4b4f94998.txt"

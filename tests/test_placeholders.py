@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from types import MappingProxyType
 
-import opencc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,15 +17,10 @@ from hypothesis import strategies as st
 from policyclean import metadata, placeholders
 from policyclean.data import read_tsv, tables_dir
 from policyclean.model import Config
+from seedtext import prepared
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CONFIG = Config()
-_T2S = opencc.OpenCC("t2s")
-
-
-def prepared(name: str) -> str:
-    lines = (_T2S.convert(line.strip()) for line in (SEEDS / name).read_text(encoding="utf-8").split("\n"))
-    return "".join(line + "\n" for line in lines if line)
 
 
 def through(text: str, config: Config = CONFIG):
