@@ -369,3 +369,10 @@ def test_property_body_survives_chrome_does_not(body, head, tail, cleaned):
     assert result.text == want
     assert len(result.data.get("removed", [])) == len(head) + len(tail)
     assert run(result.text).text == result.text
+
+
+def test_a_link_block_never_takes_the_documents_closing_lines():
+    """Found by bench/quality.py: 推荐阅读 above the date line took the date with it."""
+    text = "为推动人工智能终端产业高质量发展，结合我省实际，制定本实施意见。\n推荐阅读：\n2025年12月19日\n"
+    result = boilerplate.run(text, Config(), {})
+    assert result.text == "为推动人工智能终端产业高质量发展，结合我省实际，制定本实施意见。\n2025年12月19日\n"

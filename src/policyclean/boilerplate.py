@@ -31,6 +31,7 @@ from typing import Any, Mapping
 
 from .data import read_tsv, tables_dir
 from .errors import TableError
+from .extract import load_rules as load_document_rules
 from .model import Change, Config, StageResult
 
 ZONES = ("head", "tail", "edge", "anywhere")
@@ -111,7 +112,8 @@ def is_prose(line: str) -> bool:
     return len(line) >= PROSE_MIN_LEN or (len(line) >= SENTENCE_MIN_LEN and line.endswith(_SENTENCE_END))
 
 
-def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...]) -> list[tuple[int, ChromeRule, str]]:
+def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...],
+                closing: tuple[Any, ...] = ()) -> list[tuple[int, ChromeRule, str]]:
     """``(index, rule, why)`` of every line of ``lines`` to remove, in order.
 
     Only the head (up to the first body paragraph) and the tail (from the last body paragraph,
@@ -145,6 +147,8 @@ def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...]) -> list[tuple[i
     for i, rule in matched_lines:
         if rest_from is not None:
             start, block = rest_from
+            if any(cue.regex.search(lines[i]) for cue in closing):
+                continue  # the document's own date or signature line is never "the rest" of a link block
             removed.append((i, block, f"{block.id}: after the line {start + 1} ({block.why})"))
             continue
         if rule is None:
@@ -167,11 +171,14 @@ def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...]) -> list[tuple[i
 def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     if not text:
         return StageResult(text)
-    rules = load_rules(str(tables_dir(config.tables_dir)))
+    directory = str(tables_dir(config.tables_dir))
+    rules = load_rules(directory)
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
-    removed = find_chrome(lines, rules)
+    # the closing cues (date, signature, 此件公开发布) of corrections/boilerplate/document_cues.tsv
+    closing = load_document_rules(directory).cues["closing"]
+    removed = find_chrome(lines, rules, closing)
     if not removed:
         return StageResult(text)
 
