@@ -140,6 +140,17 @@ def test_zhe_phrase_fixes(raw, expected):
     assert t2s(raw) == expected
 
 
+@pytest.mark.parametrize("raw, expected", [
+    ("鏈主企業帶動產業鍊上下遊協同發展。", "链主企业带动产业链上下游协同发展。"),
+    ("形成一批可覆製、可推廣的經驗。", "形成一批可复制、可推广的经验。"),
+    ("積極藉鑒國際經驗。", "积极借鉴国际经验。"),
+    ("提煉精華,煉鋼工藝。", "提炼精华,炼钢工艺。"),  # a real 炼 stays
+])
+def test_naive_pick_fixes(raw, expected):
+    """Wrong picks of naive converters that OpenCC leaves (found on held-out text by bench/quality.py)."""
+    assert t2s(raw) == expected
+
+
 def test_phrase_fix_has_its_own_change():
     result = script.run("隨著經濟發展", CONFIG, {})
     assert [(c.before, c.after, c.rule) for c in result.changes] == [
