@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .model import Change, Config, StageResult
-from .spintable import (Entry, Match, Profile, candidate_score, density, han_count, load_profiles,
+from .spintable import (Entry, Match, Profile, candidate_score, density, han_count, load_profiles, without_han,
                         reference_ngrams, word_frequencies)
 
 
@@ -104,7 +104,7 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def _paragraphs(text: str, verdict: Verdict) -> list[dict[str, Any]]:
+def _paragraphs(text: str, verdict: Verdict, near_tells_only: bool = True) -> list[dict[str, Any]]:
     """Per line: its score, counts, its neighbourhood's score and whether it is restored.
 
     A line is restored when its neighbourhood (the lines within ``window_chars`` characters
@@ -112,34 +112,72 @@ def _paragraphs(text: str, verdict: Verdict) -> list[dict[str, Any]]:
     scores above ``paragraph_threshold`` or has no evidence either way (a short line of a
     spun text). The neighbourhood, not the whole file, decides so that a spun article inside
     a large file of clean ones is restored, and a clean one inside spun ones is not.
+
+    With ``near_tells_only`` only the lines near a tell are scored and listed: a line whose
+    neighbourhood holds no tell cannot count as spun, so the rest of a large clean file
+    costs nothing (and the decisions are the same as when every line is scored).
     """
+    half = int(verdict.profile.settings["window_chars"]) // 2
+    spans = _spans_near_tells(text, verdict.profile, 3 * half) if near_tells_only else [(0, len(text))]
+    result: list[dict[str, Any]] = []
+    number, counted_to = 1, 0  # the line number at offset counted_to
+    for lo, hi in spans:
+        number += text.count("\n", counted_to, lo)
+        counted_to = lo
+        result.extend(_score_lines(text, lo, hi, verdict, half, number))
+    return result
+
+
+def _spans_near_tells(text: str, profile: Profile, reach: int) -> list[tuple[int, int]]:
+    """Line-aligned spans of ``text`` within ``reach`` characters of a tell, merged.
+
+    ``reach`` is three half-windows: a line that may be restored is within one half-window
+    of a tell, its window reaches one more, and the last half-window keeps every window
+    that holds a tell from being cut short at the span's edge.
+    """
+    spans: list[tuple[int, int]] = []
+    for _, start, end in profile.scanner.tell_ac.find_matches_as_indexes(text):
+        lo = text.rfind("\n", 0, max(0, start - reach)) + 1
+        if spans and lo <= spans[-1][1]:
+            if end <= spans[-1][1]:
+                continue
+            lo = spans.pop()[0]
+        hi = text.find("\n", min(len(text), end + reach))
+        spans.append((lo, len(text) if hi == -1 else hi + 1))
+    return spans
+
+
+def _score_lines(text: str, lo: int, hi: int, verdict: Verdict, half: int,
+                 first_number: int) -> list[dict[str, Any]]:
+    """The per-line verdicts of the lines in ``text[lo:hi]`` (``lo`` starts line ``first_number``)."""
     profile = verdict.profile
     settings = profile.settings
-    starts = _line_starts(text)
-    counters = profile.scanner.per_line(text, starts)
+    span = text[lo:hi]
+    starts = _line_starts(span)
+    counters = profile.scanner.per_line(span, starts)
     para_threshold = settings["paragraph_threshold"]
-    half = int(settings["window_chars"]) // 2
     ends = []
     for start in starts:
-        end = text.find("\n", start)
-        ends.append(len(text) if end == -1 else end)
+        end = span.find("\n", start)
+        ends.append(len(span) if end == -1 else end)
     evidence = [profile.scanner.evidence(counts) for counts in counters]
-    # prefix sums of tell weight, anti weight, tell count and length, for window sums in O(1)
-    han = [han_count(text[start:end]) for start, end in zip(starts, ends)]
+    # Han characters per line: the span without its Han characters keeps its line breaks
+    han = [len(full) - len(bare) for full, bare in zip(span.split("\n"), without_han(span).split("\n"))]
+    # prefix sums of tell weight, anti weight, tell count and Han characters, for window sums in O(1)
     sums = [(0.0, 0.0, 0, 0)]
     for (tw, aw, tc, _), line_han in zip(evidence, han):
         last = sums[-1]
         sums.append((last[0] + tw, last[1] + aw, last[2] + tc, last[3] + line_han))
     result = []
-    for number, (start, end, (tw, aw, tc, ac), line_han) in enumerate(zip(starts, ends, evidence, han), start=1):
-        lo = bisect_left(ends, start - half)  # first line ending inside the window
-        hi = bisect_right(starts, end + half)  # one past the last line starting inside it
-        w_tw, w_aw, w_tc, w_han = (b - a for a, b in zip(sums[lo], sums[hi]))
+    for index, (start, end, (tw, aw, tc, ac), line_han) in enumerate(zip(starts, ends, evidence, han)):
+        w_lo = bisect_left(ends, start - half)  # first line ending inside the window
+        w_hi = bisect_right(starts, end + half)  # one past the last line starting inside it
+        w_tw, w_aw, w_tc, w_han = (b - a for a, b in zip(sums[w_lo], sums[w_hi]))
         window_score = density(w_tw, w_aw, w_han)
         window_spun = window_score >= verdict.threshold and w_tc >= settings["min_tells"]
         score = density(tw, aw, line_han)
         restore = window_spun and (score > para_threshold or (tc == 0 and ac == 0))
-        result.append({"line": number, "start": start, "end": end, "score": round(score, 2),
+        result.append({"line": first_number + index, "start": lo + start, "end": lo + end, "score": round(score, 2),
                        "window_score": round(window_score, 2), "tells": tc, "anti": ac, "restore": restore})
     return result
 
@@ -166,7 +204,8 @@ def score(text: str, config: Config | None = None) -> dict[str, Any]:
         threshold = _threshold(profile, config)
         verdict = Verdict(profile, value, threshold, tc, ac, value >= threshold and tc >= profile.settings["min_tells"], forms)
         entry = verdict.to_dict()
-        entry["paragraphs"] = [{k: v for k, v in p.items() if k not in ("start", "end")} for p in _paragraphs(text, verdict)] if text else []
+        entry["paragraphs"] = [{k: v for k, v in p.items() if k not in ("start", "end")}
+                               for p in _paragraphs(text, verdict, near_tells_only=False)] if text else []
         out["profiles"][profile.name] = entry
         if best is None or (verdict.spun, verdict.score) > (best.spun, best.score):
             best = verdict
@@ -371,7 +410,8 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     data = {"despin": {
         "spun": True, "profile": profile.name, "score": round(best.score, 2), "threshold": best.threshold,
         "profiles": {v.profile.name: v.to_dict() for v in seen},
-        "paragraphs": len(paragraphs), "paragraphs_restored": restored_lines,
+        "paragraphs": text.count("\n") + (not text.endswith("\n")), "paragraphs_restored": restored_lines,
+        # lines near the spun text that were left (an unspun headline, a date line)
         "paragraphs_kept": [p["line"] for p in paragraphs if not p["restore"]],
         "substitutions": len(changes),
         "resolved_count": len(spots) - len(unresolved),
@@ -395,7 +435,7 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     if residual:
         listed = ", ".join(f"{f}×{c}" for f, c in residual.most_common(6))
         warnings.append(f"{name}despin: spinner tells remain after restoration ({listed}); the table may lack entries")
-    summary = (f"restored {len(changes)} spun word(s) in {len(restored_lines)} of {len(paragraphs)} paragraphs "
+    summary = (f"restored {len(changes)} spun word(s) in {len(restored_lines)} of {data['despin']['paragraphs']} paragraphs "
                f"(profile {profile.name}, score {best.score:.1f} ≥ {best.threshold:g})")
     if unresolved:
         summary += f"; {len(unresolved)} ambiguous spot(s) left for an editor"

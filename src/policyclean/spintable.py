@@ -377,8 +377,13 @@ def density(tell_weight: float, anti_weight: float, han: int) -> float:
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
+def without_han(text: str) -> str:
+    return _HAN.sub("", text)
+
+
 def han_count(text: str) -> int:
-    return len(_HAN.findall(text))
+    # one string of what is left, not a list of every Han character (a large text has millions)
+    return len(text) - len(without_han(text))
 
 
 # ----------------------------------------------------------------------------- profiles
