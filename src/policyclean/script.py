@@ -64,6 +64,10 @@ class _CharClass:
             found = sorted(found + list(self.astral.finditer(text)), key=lambda m: m.start())
         return found
 
+    def search(self, text: str) -> bool:
+        """Whether ``text`` holds a character of the set (stops at the first; builds no list)."""
+        return bool(self.bmp.search(text) or (self.astral is not None and self.astral.search(text)))
+
     def count(self, text: str) -> int:
         n = len(self.bmp.findall(text))
         if self.astral is not None and _ASTRAL_RE.search(text):
@@ -178,7 +182,7 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     if not _HAN_RE.search(text):
         return StageResult(text, data={"script": "none"})
     tables = _load(str(tables_dir(config.tables_dir)))
-    if config.t2s != "always" and not tables.traditional.count(text):
+    if config.t2s != "always" and not tables.traditional.search(text):
         # no Traditional-only character anywhere: no paragraph can be Traditional
         return StageResult(text, data={"script": "simplified"})
     lines = text.split("\n")
