@@ -2,6 +2,7 @@
 
     python bench/bench.py            # 50 MB corpus (the seeds, Simplified and Traditional mixed)
     python bench/bench.py --mb 10    # a quicker run
+    python bench/bench.py --stages   # seconds per stage of one pipeline pass
 
 The corpus is the five seeds (two of them naive Traditional, one synonym-spun)
 concatenated until it reaches the size asked for. Each measurement runs in its
@@ -23,8 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 
 
+CLEAN = sorted((ROOT / "tests" / "expected").glob("*.document.txt"))
+CORPUS = {"seeds": SEEDS, "clean": CLEAN}
+corpus_files = SEEDS  # set by --corpus
+
+
 def build_corpus(megabytes: float) -> bytes:
-    documents = [path.read_bytes().rstrip(b"\n") + b"\n\n" for path in SEEDS]
+    documents = [path.read_bytes().rstrip(b"\n") + b"\n\n" for path in corpus_files]
     unit = b"".join(documents)
     repeats = max(1, int(megabytes * 1_000_000 // len(unit)) + 1)
     return unit * repeats
@@ -34,7 +40,7 @@ def measure(kind: str, megabytes: float) -> dict:
     """Run in a child process: build the corpus, time one pass of `kind` over it."""
     corpus = build_corpus(megabytes)
     text = corpus.decode("utf-8")
-    documents = [path.read_bytes() for path in SEEDS]
+    documents = [path.read_bytes() for path in corpus_files]
     run = prepare(kind, corpus, text, documents)
     run_small = prepare(kind, b"".join(documents), b"".join(documents).decode("utf-8"), documents[:1])
     run_small()  # load tables and converters outside the timed pass
@@ -57,6 +63,9 @@ def prepare(kind: str, corpus: bytes, text: str, documents: list[bytes]):
         import policyclean
         count = max(1, len(corpus) // sum(len(d) for d in documents))
         return lambda: [policyclean.clean(d) for _ in range(count) for d in documents]
+    if kind == "pipeline-no-records":
+        import policyclean
+        return lambda: policyclean.clean(corpus, max_changes=0)
     if kind == "stage-t2s":
         from policyclean import script
         from policyclean.model import Config
@@ -75,22 +84,60 @@ def prepare(kind: str, corpus: bytes, text: str, documents: list[bytes]):
     raise SystemExit(f"unknown measurement {kind}")
 
 
+def stage_times(megabytes: float) -> None:
+    """Seconds per stage of one pipeline pass over the corpus (as one file)."""
+    from types import MappingProxyType
+
+    import policyclean
+    from policyclean import decode, pipeline
+    from policyclean.model import Config
+
+    corpus = build_corpus(megabytes)
+    policyclean.clean(b"".join(path.read_bytes() for path in corpus_files))  # load tables outside the timing
+    config = Config()
+    start = time.perf_counter()
+    result = decode.decode(corpus, config)
+    rows = [("decode", time.perf_counter() - start, len(result.changes))]
+    text, facts = result.text, {}
+    for name, function, wanted in pipeline.STAGES:
+        if not wanted(config):
+            continue
+        start = time.perf_counter()
+        result = function(text, config, MappingProxyType(facts))
+        rows.append((name, time.perf_counter() - start, result.count if result.count is not None else len(result.changes)))
+        facts.update(result.data)
+        text = result.text
+    total = sum(seconds for _, seconds, _ in rows)
+    print(f"seconds per stage, one pass over {len(corpus) / 1e6:.1f} MB (total {total:.2f} s)")
+    for name, seconds, changes in rows:
+        print(f"  {name:12} {seconds:6.2f} s  {len(corpus) / 1e6 / max(seconds, 1e-9):8.1f} MB/s  {changes:8d} changes")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mb", type=float, default=50.0, help="corpus size in MB (default 50)")
     parser.add_argument("--only", action="append", help="run only these measurements")
+    parser.add_argument("--stages", action="store_true", help="print the seconds each stage takes instead")
+    parser.add_argument("--corpus", choices=sorted(CORPUS), default="seeds",
+                        help="seeds: the damaged seeds (every stage has work); clean: the hand-checked clean "
+                             "documents (Simplified, Chinese punctuation: the stages should find nothing to do)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global corpus_files
+    corpus_files = CORPUS[args.corpus]
+    if args.stages:
+        stage_times(args.mb)
+        return
     if args.child:
         print(json.dumps(measure(args.child, args.mb)))
         return
-    kinds = args.only or ["opencc-t2s", "pipeline-one-file", "pipeline-per-document",
+    kinds = args.only or ["opencc-t2s", "pipeline-one-file", "pipeline-no-records", "pipeline-per-document",
                           "stage-t2s", "stage-despin", "ftfy"]
-    print(f"corpus: the {len(SEEDS)} seeds concatenated to {args.mb:g} MB (UTF-8); one process per row")
+    print(f"corpus: {args.corpus} ({len(corpus_files)} files) concatenated to {args.mb:g} MB (UTF-8); one process per row")
     print(f"{'measurement':24} {'MB':>7} {'seconds':>8} {'MB/s':>8} {'peak RSS MB':>12}")
     rows = {}
     for kind in kinds:
-        output = subprocess.run([sys.executable, __file__, "--mb", str(args.mb), "--child", kind],
+        output = subprocess.run([sys.executable, __file__, "--mb", str(args.mb), "--corpus", args.corpus, "--child", kind],
                                 capture_output=True, text=True)
         if output.returncode:
             print(f"{kind:24} failed: {output.stderr.strip().splitlines()[-1] if output.stderr else output.returncode}")

@@ -66,7 +66,10 @@ class _CharClass:
 
     def search(self, text: str) -> bool:
         """Whether ``text`` holds a character of the set (stops at the first; builds no list)."""
-        return bool(self.bmp.search(text) or (self.astral is not None and self.astral.search(text)))
+        if self.bmp.search(text):
+            return True
+        # the astral class scans slowly: look for any astral character at all first
+        return self.astral is not None and bool(_ASTRAL_RE.search(text)) and bool(self.astral.search(text))
 
     def count(self, text: str) -> int:
         n = len(self.bmp.findall(text))
