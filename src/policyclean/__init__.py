@@ -9,9 +9,9 @@ See README.md for the stages, the report and the configuration.
 
 from .errors import BinaryInputError, DecodeError, PolicycleanError, TableError
 from .model import Change, Config, Result, StageResult, Step
-from .pipeline import clean
+from .pipeline import clean, clean_stream
 
 __version__ = "0.1.0"
 
-__all__ = ["clean", "Config", "Result", "Step", "Change", "StageResult",
+__all__ = ["clean", "clean_stream", "Config", "Result", "Step", "Change", "StageResult",
            "PolicycleanError", "DecodeError", "BinaryInputError", "TableError", "__version__"]

@@ -37,6 +37,7 @@ examples:
   policyclean clean --report report.jsonl -o out/ in/       a JSON line per input: steps, warnings, metadata
   policyclean clean --placeholder 关键词1=江苏 page.txt       resolve a masked keyword yourself
   cat page.html | policyclean clean -                       HTML is detected and its main text extracted
+  policyclean clean --stream -o corpus.clean.txt corpus.txt  a corpus too large to hold, block by block
 """
 
 MAIN_EXAMPLES = """\
@@ -111,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     opts.add_argument("--no-mojibake", action="store_true", help="do not repair mojibake")
     opts.add_argument("--tables", metavar="DIR", help="use the correction tables in DIR instead of the shipped ones")
     clean.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="clean N files in parallel")
+    clean.add_argument("--stream", action="store_true",
+                       help="for corpora too large to hold: clean block by block, holding about 1 MB at a time; "
+                            "only paragraph-level stages run (no chrome removal, document extraction or metadata)")
     clean.set_defaults(func=run_clean)
 
     detect = sub.add_parser(
@@ -184,7 +188,16 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 def run_clean(args: argparse.Namespace) -> int:
     config = config_from_args(args)
+    if args.stream:
+        unavailable = [flag for flag, on in (("--explain", args.explain), ("--report", args.report),
+                                             ("--removed", args.removed), ("--diff", args.diff),
+                                             ("--check", args.check), ("--format json", args.format == "json"),
+                                             ("-j", args.jobs != 1)) if on]
+        if unavailable:
+            raise UsageError(f"{', '.join(unavailable)}: not available with --stream (it keeps no whole document)")
     jobs = plan_jobs(args)
+    if args.stream:
+        return run_stream(jobs, config, args)
     if args.jobs < 1:
         raise UsageError("-j/--jobs must be at least 1")
     progress = Progress(len(jobs), enabled=not args.quiet and sys.stderr.isatty() and len(jobs) >= PROGRESS_MIN_FILES)
@@ -239,6 +252,75 @@ def run_clean(args: argparse.Namespace) -> int:
     if args.check and changed:
         return EXIT_CHANGED
     return EXIT_OK
+
+
+def run_stream(jobs: list[Job], config: Config, args: argparse.Namespace) -> int:
+    """--stream: each input is read in chunks and written block by block, never held whole."""
+    from dataclasses import replace
+
+    from .pipeline import clean_stream
+
+    failed = 0
+    for job in jobs:
+        source = "<stdin>" if job.source == "-" else job.source
+        try:
+            with _input_chunks(job) as chunks:
+                blocks = (result.text for result in clean_stream(chunks, replace(config, source=source)))
+                if job.target is None:
+                    for text in blocks:
+                        sys.stdout.write(text)
+                    sys.stdout.flush()
+                else:
+                    job.target.parent.mkdir(parents=True, exist_ok=True)
+                    mode = job.target.stat().st_mode & 0o7777 if args.in_place else None
+                    if args.in_place and args.backup:
+                        write_atomically(job.target.with_name(job.target.name + args.backup),
+                                         job.target.read_bytes(), mode)
+                    write_blocks_atomically(job.target, blocks, mode)
+        except PolicycleanError as error:
+            failed += 1
+            print(f"policyclean: {error}", file=sys.stderr)
+        except OSError as error:
+            failed += 1
+            print(f"policyclean: {error.filename or source}: {error.strerror}; check the path and permissions",
+                  file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+class _input_chunks:
+    """The input's bytes in 1 MB chunks (stdin as read up front for other modes is not used here)."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.handle = None
+
+    def __enter__(self) -> Iterator[bytes]:
+        self.handle = sys.stdin.buffer if self.job.source == "-" else open(self.job.source, "rb")
+        if self.job.data is not None:
+            return iter((self.job.data,))
+        return iter(lambda: self.handle.read(self.CHUNK), b"")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None and self.handle is not sys.stdin.buffer:
+            self.handle.close()
+
+
+def write_blocks_atomically(target: Path, blocks: Iterator[str], mode: int | None) -> None:
+    """Like :func:`write_atomically`, for text that arrives block by block."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            for text in blocks:
+                stream.write(text)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
 
 
 def plan_jobs(args: argparse.Namespace) -> list[Job]:
@@ -298,7 +380,7 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
                 raise UsageError(f"{source}: output would overwrite the input; use --in-place for that")
             if target.exists() and not args.force:
                 raise UsageError(f"{target}: already exists; use --force to overwrite it, or another -o")
-        data = sys.stdin.buffer.read() if source == "-" else None
+        data = sys.stdin.buffer.read() if source == "-" and not getattr(args, "stream", False) else None
         jobs.append(Job(source, target, data))
     return jobs
 

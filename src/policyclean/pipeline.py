@@ -1,12 +1,16 @@
-"""The one place the stages are composed, in order, into :func:`clean`."""
+"""The one place the stages are composed, in order: :func:`clean` for a document,
+:func:`clean_stream` for a corpus too large to hold."""
 
 from __future__ import annotations
 
+import codecs
+import itertools
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from . import (boilerplate, decode, despin, extract, htmlextract, metadata, mojibake, normalise,
                pinyin, placeholders, punct, script)
+from .errors import DecodeError
 from .model import Config, Result, StageResult, Step
 
 StageFunction = Callable[[str, Config, Mapping[str, Any]], StageResult]
@@ -59,13 +63,7 @@ def clean(data: bytes | str, config: Config | None = None, **overrides: Any) -> 
     else:
         raise TypeError(f"clean() takes bytes or str, not {type(data).__name__}")
 
-    for name, function, wanted in STAGES:
-        if not wanted(config):
-            continue
-        result = function(text, config, MappingProxyType(facts))
-        _record(name, result, steps, warnings, facts, config.max_changes, changed=result.text != text)
-        text = result.text
-
+    text = _run_stages(text, config, STAGES, steps, warnings, facts)
     return Result(
         text=text,
         encoding=facts.get("encoding"),
@@ -76,6 +74,125 @@ def clean(data: bytes | str, config: Config | None = None, **overrides: Any) -> 
         metadata=dict(facts.get("metadata", {})),
         facts=facts,  # plain dicts, so a Result pickles across worker processes
     )
+
+
+def _run_stages(text: str, config: Config, stages: tuple, steps: list[Step], warnings: list[str],
+                facts: dict[str, Any]) -> str:
+    for name, function, wanted in stages:
+        if not wanted(config):
+            continue
+        result = function(text, config, MappingProxyType(facts))
+        _record(name, result, steps, warnings, facts, config.max_changes, changed=result.text != text)
+        text = result.text
+    return text
+
+
+# ----------------------------------------------------------------------------- streaming
+
+# The stages that look at one paragraph (and its neighbours) only. The others need the
+# whole document: its head and tail (metadata, boilerplate, extract) or all of it (html).
+STREAM_STAGES = ("mojibake", "normalise", "pinyin", "t2s", "placeholders", "despin", "punct")
+BLOCK_CHARS = 1 << 20  # about a megabyte of text per block: the most the stream holds at once
+_SAMPLE_BYTES = 64 * 1024  # what the encoding is detected from
+
+
+def clean_stream(stream: Iterable[bytes] | Iterable[str], config: Config | None = None, *,
+                 block_chars: int = BLOCK_CHARS, **overrides: Any) -> Iterator[Result]:
+    """Clean a corpus too large to hold, block by block; yield one :class:`Result` per block.
+
+    ``stream`` yields bytes (a file opened ``"rb"``, read in chunks) or str. Blocks end at
+    line breaks, so paragraphs are never cut, and only one block is held at a time. The
+    encoding is detected once, from the first 64 KB (or forced with ``encoding=``).
+
+    Only the paragraph-level stages run (``STREAM_STAGES``): the input is taken as a corpus
+    of paragraphs, not as one web page, so site chrome, the embedded document and portal
+    metadata are not looked for, and masked keywords are resolved only from the caller's
+    ``placeholders``. Paragraphs are judged with their block as context (the t2s prior, the
+    de-spin gate's windows), so a paragraph at a block's edge can be judged with less
+    context than :func:`clean` would give it. Offsets in each block's changes are offsets
+    into that block.
+    """
+    config = config or DEFAULT_CONFIG
+    if overrides:
+        config = config.with_overrides(**overrides)
+    stages = tuple(stage for stage in STAGES if stage[0] in STREAM_STAGES)
+    buffer = ""
+    for text in _decoded_pieces(iter(stream), config):
+        buffer += text
+        while len(buffer) >= block_chars:
+            cut = buffer.rfind("\n", 0, block_chars) + 1 or buffer.find("\n", block_chars) + 1
+            if not cut:
+                break  # one line longer than a block: wait for its end
+            block, buffer = buffer[:cut], buffer[cut:]
+            yield _clean_block(block, config, stages)
+    if buffer:
+        yield _clean_block(buffer, config, stages)
+
+
+def _clean_block(text: str, config: Config, stages: tuple) -> Result:
+    steps: list[Step] = []
+    warnings: list[str] = []
+    facts: dict[str, Any] = {}
+    text = _run_stages(text, config, stages, steps, warnings, facts)
+    return Result(text, config.encoding, None, facts.get("script", "none"), tuple(steps), tuple(warnings),
+                  dict(facts.get("metadata", {})), facts)
+
+
+def _decoded_pieces(chunks: Iterator[bytes] | Iterator[str], config: Config) -> Iterator[str]:
+    """The source as text: str passes through; bytes are decoded incrementally with the
+    encoding detected from their first 64 KB (cut at a line break)."""
+    first = next(chunks, None)
+    if first is None:
+        return
+    if isinstance(first, str):
+        yield first
+        yield from chunks  # type: ignore[misc]
+        return
+    sample = bytearray(first)
+    for chunk in chunks:  # type: ignore[assignment]
+        sample += chunk
+        if len(sample) >= _SAMPLE_BYTES:
+            break
+    else:
+        chunks = iter(())
+    encoding = _stream_encoding(bytes(sample), config)
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace" if config.errors == "replace" else "strict")
+    consumed = 0
+    for chunk in itertools.chain((bytes(sample),), chunks):
+        try:
+            yield decoder.decode(chunk)
+        except UnicodeDecodeError as error:
+            raise DecodeError(f"{config.source or '<input>'}: not valid {encoding} at byte {consumed + error.start} "
+                              f"(0x{chunk[error.start]:02X}); pass --encoding NAME if you know the encoding, "
+                              f"or --errors replace to decode it anyway") from None
+        consumed += len(chunk)
+    tail = decoder.decode(b"", final=True) if config.errors == "replace" else _final(decoder, config, encoding, consumed)
+    if tail:
+        yield tail
+
+
+def _final(decoder: codecs.IncrementalDecoder, config: Config, encoding: str, consumed: int) -> str:
+    try:
+        return decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise DecodeError(f"{config.source or '<input>'}: the input ends in the middle of a {encoding} character "
+                          f"(after byte {consumed}); pass --errors replace to decode it anyway") from None
+
+
+def _stream_encoding(sample: bytes, config: Config) -> str:
+    """The codec for the whole stream, decided on the sample as :func:`clean` would decide."""
+    if config.encoding:
+        return decode.decode(sample[:0], config).data.get("encoding") or config.encoding
+    cut = sample.rfind(b"\n") + 1
+    if cut and sample[cut:cut + 1] == b"\x00":
+        cut += 1  # UTF-16-LE: the line break is "\n\x00"
+    found = decode.detect(sample[:cut] if cut else sample, config.source)
+    if found["binary"] or (found["problem"] and config.errors != "replace"):
+        raise DecodeError(found["problem"] or f"{config.source or '<input>'}: not text")
+    encoding = found["encoding"]
+    if found["bom"] and encoding.startswith(("utf-16", "utf-32")):
+        encoding = encoding[:6]  # let the codec read and drop the byte-order mark
+    return encoding
 
 
 def _record(name: str, result: StageResult, steps: list[Step], warnings: list[str],
