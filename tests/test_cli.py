@@ -47,6 +47,9 @@ def test_output_file_and_refusal_to_overwrite(folder, capsys):
     target = folder / "out.txt"
     assert main(["clean", str(SEED_004), "-o", str(target)]) == 0
     assert target.read_text(encoding="utf-8") == expected(SEED_004)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # an ordinary new file, not a private temp file
     assert main(["clean", str(SEED_000), "-o", str(target)]) == 2
     assert "already exists" in capsys.readouterr().err
     assert target.read_text(encoding="utf-8") == expected(SEED_004)  # untouched

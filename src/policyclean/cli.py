@@ -314,8 +314,7 @@ def write_blocks_atomically(target: Path, blocks: Iterator[str], mode: int | Non
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             for text in blocks:
                 stream.write(text)
-        if mode is not None:
-            os.chmod(temporary, mode)
+        os.chmod(temporary, _new_file_mode() if mode is None else mode)
         os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):
@@ -466,14 +465,22 @@ def emit(outcome: Outcome, args: argparse.Namespace, total: int) -> None:
         write_atomically(target, text.encode("utf-8"))
 
 
+def _new_file_mode() -> int:
+    """What a newly created file gets (0o666 less the umask): mkstemp's files are private."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomically(target: Path, data: bytes, mode: int | None = None) -> None:
-    """Write to a temporary file beside ``target``, then rename it over: never a half-written file."""
+    """Write to a temporary file beside ``target``, then rename it over: never a half-written file.
+
+    ``mode``: the permissions to keep (an in-place replacement); None = a new file's."""
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        if mode is not None:
-            os.chmod(temporary, mode)
+        os.chmod(temporary, _new_file_mode() if mode is None else mode)
         os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):
