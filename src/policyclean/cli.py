@@ -15,7 +15,7 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from . import __version__
 from .errors import PolicycleanError
@@ -276,7 +276,7 @@ def run_stream(jobs: list[Job], config: Config, args: argparse.Namespace) -> int
                     if args.in_place and args.backup:
                         write_atomically(job.target.with_name(job.target.name + args.backup),
                                          job.target.read_bytes(), mode)
-                    write_blocks_atomically(job.target, blocks, mode)
+                    write_atomically(job.target, blocks, mode)
         except PolicycleanError as error:
             failed += 1
             print(f"policyclean: {error}", file=sys.stderr)
@@ -305,21 +305,6 @@ class _input_chunks:
     def __exit__(self, *exc: object) -> None:
         if self.handle is not None and self.handle is not sys.stdin.buffer:
             self.handle.close()
-
-
-def write_blocks_atomically(target: Path, blocks: Iterator[str], mode: int | None) -> None:
-    """Like :func:`write_atomically`, for text that arrives block by block."""
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            for text in blocks:
-                stream.write(text)
-        os.chmod(temporary, _new_file_mode() if mode is None else mode)
-        os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
 
 
 def plan_jobs(args: argparse.Namespace) -> list[Job]:
@@ -472,14 +457,19 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_atomically(target: Path, data: bytes, mode: int | None = None) -> None:
+def write_atomically(target: Path, data: bytes | Iterable[str], mode: int | None = None) -> None:
     """Write to a temporary file beside ``target``, then rename it over: never a half-written file.
 
+    ``data``: bytes, or text arriving block by block (written as UTF-8 as it comes).
     ``mode``: the permissions to keep (an in-place replacement); None = a new file's."""
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            if isinstance(data, bytes):
+                stream.write(data)
+            else:
+                for text in data:
+                    stream.write(text.encode("utf-8"))
         os.chmod(temporary, _new_file_mode() if mode is None else mode)
         os.replace(temporary, target)
     except BaseException:
