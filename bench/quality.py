@@ -574,7 +574,7 @@ def render(figures: dict) -> str:
     w("3. BOILERPLATE — held-out chrome lines around clean document bodies (tests/expected/*.document.txt)")
     e, i = b["by_place"]["edge"], b["by_place"]["inner"]
     w(f"   chrome recall at the very top/bottom of the text: {pct(e['removed'], e['inserted'])} ({e['removed']}/{e['inserted']} inserted lines removed)")
-    w(f"   chrome recall inside the body (below the first or above the last 1-2 body lines; by design only")
+    w("   chrome recall inside the body (below the first or above the last 1-2 body lines; by design only")
     w(f"   'anywhere' rules act there): {pct(i['removed'], i['inserted'])} ({i['removed']}/{i['inserted']}); all placements: "
       f"{pct(b['chrome_removed'], b['chrome_inserted'])} ({b['chrome_removed']}/{b['chrome_inserted']})")
     w(f"   body precision: {pct(b['body_kept'], b['body_lines'])} ({b['body_kept']}/{b['body_lines']} body lines kept)")

@@ -191,3 +191,11 @@ def test_ascii_punctuation_is_the_only_difference(paragraph):
     """Writing a clean paragraph's punctuation in ASCII is undone exactly, and nothing else moves."""
     ascii_form = paragraph.translate(str.maketrans("，；：？！（）", ",;:?!()"))
     assert policyclean.clean(ascii_form + "\n").text == paragraph + "\n"
+
+
+def test_clean_utf8_bytes_report_no_change():
+    text = "为贯彻党中央、国务院关于推动人工智能发展的决策部署，制定本方案。\n"
+    result = policyclean.clean(text.encode("utf-8"))
+    assert result.text == text and result.encoding == "utf-8"
+    assert not result.changed and not result.steps
+    assert policyclean.clean(text.encode("gb18030")).step("decode") is not None  # a real transformation is reported

@@ -56,7 +56,9 @@ def clean(data: bytes | str, config: Config | None = None, **overrides: Any) -> 
 
     if isinstance(data, (bytes, bytearray, memoryview)):
         decoded = decode.decode(bytes(data), config)
-        _record("decode", decoded, steps, warnings, facts, config.max_changes)
+        # valid UTF-8 without a BOM is read as it is: no step (result.changed stays False for clean input)
+        _record("decode", decoded, steps, warnings, facts, config.max_changes,
+                changed=decoded.data.get("encoding") != "utf-8")
         text = decoded.text
     elif isinstance(data, str):
         text = data

@@ -27,7 +27,7 @@ from . import despin
 from .errors import PolicycleanError
 from .model import Config
 from .spintable import (TABLE_COLUMNS, Entry, Problem, Profile, Restorer, despin_dir, load_profiles,
-                        parse_table, reference_text, word_frequencies)
+                        reference_text, word_frequencies)
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 _HAN = regex.compile(r"\p{Han}+")
