@@ -273,6 +273,26 @@ def test_rule_file_loads_and_every_example_is_removed_in_its_zone():
                     assert result.text == body + "\n", (rule.id, example)
 
 
+def test_the_union_of_the_rules_matches_exactly_the_lines_some_rule_matches():
+    """match_line's first test (one regex for all rules) must never hide a rule's match."""
+    rules = boilerplate.load_rules(str(ROOT / "corrections"))
+    assert rules.any_line is not None
+    lines = [e for r in rules for e in r.examples] + [chinese_punct(e) for r in rules for e in r.examples]
+    for path in sorted((ROOT / "seeds").glob("*.txt")) + sorted((ROOT / "bench" / "heldout").rglob("*.txt")):
+        lines += path.read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        line = line.strip()
+        expected = any(r.regex.fullmatch(line) for r in rules)
+        assert bool(rules.any_line.fullmatch(line)) == expected, line
+
+
+def test_union_keeps_case_insensitive_rules_scoped_and_refuses_back_references():
+    union = boilerplate._union(["(?i)the end", "完", "(?P<value>来源)：.*"])
+    assert union.fullmatch("THE END") and union.fullmatch("来源：新华社")
+    assert not union.fullmatch("完 END") and not union.fullmatch("Xthe end")
+    assert boilerplate._union(["(?P<x>a)(?P=x)"]) is None
+
+
 def test_a_head_rule_does_not_apply_in_the_tail_nor_between_paragraphs():
     body = seed_lines("000")[10][1]
     text = f"{body}\n利好!八部门联合发布\n{body}\n"

@@ -66,11 +66,40 @@ class ChromeRule:
         return f"boilerplate/{self.where}"
 
 
+class ChromeRules(tuple):
+    """The rules in file order, and ``any_line``: one regex that fullmatches exactly the lines
+    some rule fullmatches (their union), so a line no rule matches costs one C-level test."""
+
+    any_line: re.Pattern[str] | None = None
+
+
+_GLOBAL_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+def _union(sources: list[str]) -> re.Pattern[str] | None:
+    """One alternation of the rule patterns: a leading ``(?i)`` becomes a scoped ``(?i:…)`` and
+    named groups become plain ones (names may repeat across rules); the language is the union.
+    None when a pattern does not allow this (a back-reference), so each rule is tried in turn."""
+    parts = []
+    for source in sources:
+        if "(?P=" in source or re.search(r"\\[1-9]", source):
+            return None
+        flags = _GLOBAL_FLAGS.match(source)
+        body = _NAMED_GROUP.sub("(?:", source[flags.end():] if flags else source)
+        parts.append(f"(?{flags.group(1)}:{body})" if flags else f"(?:{body})")
+    try:
+        return re.compile("|".join(parts))
+    except re.error:
+        return None
+
+
 @lru_cache(maxsize=8)
-def load_rules(directory: str) -> tuple[ChromeRule, ...]:
+def load_rules(directory: str) -> ChromeRules:
     """The chrome rules of ``<directory>/boilerplate/chrome.tsv``, compiled, in file order."""
     path = Path(directory) / "boilerplate" / "chrome.tsv"
     rules = []
+    sources: list[str] = []
     seen: set[str] = set()
     for row in read_tsv(path, COLUMNS):
         rule_id, zone, extent, match = row["id"], row["zone"], row["extent"] or "line", row["match"] or "regex"
@@ -94,12 +123,18 @@ def load_rules(directory: str) -> tuple[ChromeRule, ...]:
             raise TableError(f"{path}:{row.line}: fact {row['fact']!r} needs a (?P<value>...) group in the pattern")
         examples = tuple(e.strip() for e in row["example"].split(" ;; ") if e.strip())
         rules.append(ChromeRule(rule_id, zone, extent, regex, row["fact"], row["why"], examples, row.where))
-    return tuple(rules)
+        sources.append(source)
+    result = ChromeRules(rules)
+    result.any_line = _union(sources)
+    return result
 
 
 def match_line(line: str, rules: tuple[ChromeRule, ...]) -> ChromeRule | None:
     """The first rule whose pattern matches the whole ``line``, or None."""
     if len(line) > MAX_CHROME_LEN:
+        return None
+    any_line = getattr(rules, "any_line", None)
+    if any_line is not None and not any_line.fullmatch(line):
         return None
     for rule in rules:
         if rule.regex.fullmatch(line):
