@@ -3,6 +3,7 @@
     python bench/bench.py            # 50 MB corpus (the seeds, Simplified and Traditional mixed)
     python bench/bench.py --mb 10    # a quicker run
     python bench/bench.py --stages   # seconds per stage of one pipeline pass
+    python bench/bench.py --stages --records   # ... with every change recorded (as --report does)
 
 The corpus is the five seeds (two of them naive Traditional, one synonym-spun)
 concatenated until it reaches the size asked for. Each measurement runs in its
@@ -44,11 +45,13 @@ def measure(kind: str, megabytes: float) -> dict:
     run = prepare(kind, corpus, text, documents)
     run_small = prepare(kind, b"".join(documents), b"".join(documents).decode("utf-8"), documents[:1])
     run_small()  # load tables and converters outside the timed pass
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # a command-line run's memory is its own process's (the last child waited for)
+    who = resource.RUSAGE_CHILDREN if kind.startswith("cli") else resource.RUSAGE_SELF
+    baseline = 0 if kind.startswith("cli") else resource.getrusage(who).ru_maxrss
     start = time.perf_counter()
     run()
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = resource.getrusage(who).ru_maxrss
     return {"kind": kind, "mb": len(corpus) / 1e6, "seconds": seconds,
             "mb_per_s": len(corpus) / 1e6 / seconds, "peak_rss_mb": peak / 1024,
             "extra_rss_mb": (peak - baseline) / 1024}
@@ -74,6 +77,16 @@ def prepare(kind: str, corpus: bytes, text: str, documents: list[bytes]):
         from policyclean import despin
         from policyclean.model import Config
         return lambda: despin.run(text, Config(), {})
+    if kind in ("cli-one-file", "cli-stream"):
+        # the command a user runs, start-up and file writing included
+        import tempfile
+        folder = Path(tempfile.mkdtemp(prefix="policyclean-bench-"))
+        source = folder / "corpus.txt"
+        source.write_bytes(corpus)
+        command = [sys.executable, "-m", "policyclean", "clean", str(source), "-o", str(folder / "out.txt"), "--force"]
+        if kind == "cli-stream":
+            command.append("--stream")
+        return lambda: subprocess.run(command, check=True)
     if kind == "opencc-t2s":
         import opencc
         converter = opencc.OpenCC("t2s")
@@ -84,8 +97,11 @@ def prepare(kind: str, corpus: bytes, text: str, documents: list[bytes]):
     raise SystemExit(f"unknown measurement {kind}")
 
 
-def stage_times(megabytes: float) -> None:
-    """Seconds per stage of one pipeline pass over the corpus (as one file)."""
+def stage_times(megabytes: float, records: bool) -> None:
+    """Seconds per stage of one pipeline pass over the corpus (as one file).
+
+    Without ``records`` the stages only count their changes (``max_changes=0``, what the CLI
+    does unless --explain or --report asks for them)."""
     from types import MappingProxyType
 
     import policyclean
@@ -94,7 +110,7 @@ def stage_times(megabytes: float) -> None:
 
     corpus = build_corpus(megabytes)
     policyclean.clean(b"".join(path.read_bytes() for path in corpus_files))  # load tables outside the timing
-    config = Config()
+    config = Config(max_changes=None if records else 0)
     start = time.perf_counter()
     result = decode.decode(corpus, config)
     rows = [("decode", time.perf_counter() - start, len(result.changes))]
@@ -108,7 +124,8 @@ def stage_times(megabytes: float) -> None:
         facts.update(result.data)
         text = result.text
     total = sum(seconds for _, seconds, _ in rows)
-    print(f"seconds per stage, one pass over {len(corpus) / 1e6:.1f} MB (total {total:.2f} s)")
+    print(f"seconds per stage, one pass over {len(corpus) / 1e6:.1f} MB, {'every change recorded' if records else 'changes counted'}"
+          f" (total {total:.2f} s, {len(corpus) / 1e6 / total:.1f} MB/s)")
     for name, seconds, changes in rows:
         print(f"  {name:12} {seconds:6.2f} s  {len(corpus) / 1e6 / max(seconds, 1e-9):8.1f} MB/s  {changes:8d} changes")
 
@@ -118,6 +135,8 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=50.0, help="corpus size in MB (default 50)")
     parser.add_argument("--only", action="append", help="run only these measurements")
     parser.add_argument("--stages", action="store_true", help="print the seconds each stage takes instead")
+    parser.add_argument("--records", action="store_true",
+                        help="with --stages: record every change (as --report does), not only count them")
     parser.add_argument("--corpus", choices=sorted(CORPUS), default="seeds",
                         help="seeds: the damaged seeds (every stage has work); clean: the hand-checked clean "
                              "documents (Simplified, Chinese punctuation: the stages should find nothing to do)")
@@ -126,13 +145,13 @@ def main() -> None:
     global corpus_files
     corpus_files = CORPUS[args.corpus]
     if args.stages:
-        stage_times(args.mb)
+        stage_times(args.mb, args.records)
         return
     if args.child:
         print(json.dumps(measure(args.child, args.mb)))
         return
     kinds = args.only or ["opencc-t2s", "pipeline-one-file", "pipeline-no-records", "pipeline-per-document",
-                          "stage-t2s", "stage-despin", "ftfy"]
+                          "cli-one-file", "cli-stream", "stage-t2s", "stage-despin", "ftfy"]
     print(f"corpus: {args.corpus} ({len(corpus_files)} files) concatenated to {args.mb:g} MB (UTF-8); one process per row")
     print(f"{'measurement':24} {'MB':>7} {'seconds':>8} {'MB/s':>8} {'peak RSS MB':>12}")
     rows = {}
