@@ -166,7 +166,7 @@ def test_fast_paths_agree_with_the_general_rule(text):
 
     table = punct._load(str(tables_dir()))
     never = stdlib_re.compile("(?!)")
-    general = dataclasses.replace(table, lone_re=never, pair_re=never)
+    general = dataclasses.replace(table, lone_by_mark={m: never for m in table.lone_by_mark}, pair_split_re=never)
     fast_result = punct.run(text, Config(), {})
     original_load = punct._load
     try:
@@ -186,3 +186,18 @@ def test_counting_without_records_gives_the_same_text_and_count(text):
     assert counted.text == recorded.text
     assert counted.changes == ()
     assert (counted.count or 0) == len(recorded.changes)
+
+
+def test_summary_order_of_equal_counts():
+    # records: marks in order of first use; count only: in the table's order of marks (, before :)
+    text = "中:中,中"
+    assert punct.run(text, Config(), {}).summary == "converted to Chinese punctuation: 1× :→：, 1× ,→，"
+    assert punct.run(text, Config(max_changes=0), {}).summary == "converted to Chinese punctuation: 1× ,→，, 1× :→："
+
+
+def test_pair_and_lone_mark_offsets():
+    text = "甲(乙)丙,丁\nx (y) 中(文)!"
+    result = punct.run(text, Config(), {})
+    assert result.text == "甲（乙）丙，丁\nx (y) 中（文）！"
+    assert [(c.start, c.before) for c in result.changes] == [(1, "("), (3, ")"), (5, ","), (15, "("), (17, ")"), (18, "!")]
+    assert punct.run(text, Config(max_changes=0), {}).count == 6

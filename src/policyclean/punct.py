@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, islice, repeat
+from operator import add, itemgetter
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from .data import read_tsv, tables_dir
 from .errors import TableError
@@ -38,10 +40,12 @@ class _Table:
     han_re: re.Pattern[str]
     run_re: re.Pattern[str]  # marks with the spaces around and between them
     paren_re: re.Pattern[str]  # any parenthesis, ASCII or full-width, for pairing
-    lone_re: re.Pattern[str]  # a lone , ; : ? ! (no space or mark beside it) next to Chinese text
-    pair_re: re.Pattern[str]  # an innermost ( … ) pair with no space beside either parenthesis
     why: dict[str, str]  # ASCII mark -> the reason written into its Change
-    lone_by_mark: dict[str, re.Pattern[str]]  # lone_re for one mark, for a C-level subn when no Changes are wanted
+    # The fast paths (pass 1 of run); the general code does the rest and gives the same result.
+    # Each pattern starts with a literal character: the regex engine then skips to it at memchr
+    # speed instead of trying a lookbehind at every position.
+    lone_by_mark: dict[str, re.Pattern[str]]  # a lone , ; : ? ! (no space or mark beside it) next to Chinese text
+    pair_split_re: re.Pattern[str]  # an innermost ( … ) pair to convert, no space beside either parenthesis
 
 
 @lru_cache(maxsize=8)
@@ -79,13 +83,15 @@ def _load(directory: str) -> _Table:
         run_re=re.compile(f" *[{marks}](?: *[{marks}])* *"),
         paren_re=re.compile(f"[{parens}]"),
         # The rule for a run of one mark with no space or mark beside it is "convert when a
-        # neighbour is Chinese": one regex does it for the common case, the general code the rest.
-        lone_re=re.compile(f"(?<=[{context}])[{lone}](?=[^ \n{marks}]|$)|(?<=[^ \n{marks}])[{lone}](?=[{context}])",
-                           re.MULTILINE) if lone else re.compile("(?!)"),
-        pair_re=re.compile(f"(?<! )\\((?! )([^{parens}\\n]*)(?<! )\\)(?! )") if _OPEN in to else re.compile("(?!)"),
+        # neighbour is Chinese": one regex per mark does it for the common case.
         lone_by_mark={m: re.compile(
             f"{re.escape(m)}(?:(?<=[{context}]{re.escape(m)})(?=[^ \\n{marks}]|$)|(?<=[^ \\n{marks}]{re.escape(m)})(?=[{context}]))",
             re.MULTILINE) for m in sorted(set(to) - {_OPEN, _CLOSE})},
+        # An innermost pair (no parenthesis or line break inside), no space beside either parenthesis,
+        # with a Han character right before ( or in the content; split() gives [before, "(", content, ")", …].
+        pair_split_re=re.compile(
+            f"(\\()(?<! \\()(?! )(?:(?<=[{_HAN}]\\()|(?=[^{parens}\\n]*[{_HAN}]))([^{parens}\\n]*)(?<! )(\\))(?! )")
+        if _OPEN in to else re.compile("(?!)"),
         why={m: f"ASCII punctuation inside Chinese text ({m}→{to[m]} {where[m]})" for m in to},
     )
 
@@ -143,71 +149,133 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     if config.punct != "chinese":
         return StageResult(text)
     table = _load(str(tables_dir(config.tables_dir)))
-    if not table.mark_re.search(text):
+    # one `in` per mark (memchr speed) instead of a character-class scan of the whole text
+    if not any(mark in text for mark in table.to):
         return StageResult(text)
+    record = config.max_changes != 0  # 0: the caller wants the text and the count, not the records
     counts: dict[str, int] = {}
     changes: list[Change] = []
-    record = config.max_changes != 0  # 0: the caller wants the text and the count, not the records
-    made = 0  # changes made, recorded or not
-
-    def lone_mark(match: re.Match[str]) -> str:
-        mark = match.group()
-        counts[mark] = counts.get(mark, 0) + 1
-        changes.append(Change(match.start(), match.end(), mark, table.to[mark], "punct", table.why[mark]))
-        return table.to[mark]
-
-    def pair(match: re.Match[str]) -> str:
-        start, end = match.start(), match.end()
-        if not (table.han_re.search(match.group(1)) or (start and table.han_re.match(text, start - 1))):
-            return match.group()
-        for at, mark in ((start, _OPEN), (end - 1, _CLOSE)):
-            counts[mark] = counts.get(mark, 0) + 1
-            if record:
-                changes.append(Change(at, at + 1, mark, table.to[mark], "punct", table.why[mark]))
-        return table.to[_OPEN] + match.group(1) + table.to[_CLOSE]
 
     # Pass 1, the common cases, one character for one so offsets stay those of the input:
     # innermost parenthesis pairs (pairing as the general code's stack would), then lone marks
     # (a mark beside a converted parenthesis is beside Chinese punctuation, as the rule says).
-    text = table.pair_re.sub(pair, text)
-    if record:
-        text = table.lone_re.sub(lone_mark, text)
-    else:
+    text, opens, closes = _convert_pairs(text, table)
+    if opens:
+        counts[_OPEN] = counts[_CLOSE] = len(opens)
+        if record:
+            changes += _one_char_changes(opens, _OPEN, table)
+            changes += _one_char_changes(closes, _CLOSE, table)
+    found: list[tuple[int, str, int]] = []  # (first position, mark, how many) of each lone mark converted
+    for mark, pattern in table.lone_by_mark.items():
         # A converted lone mark never stands beside another mark, so the marks can go one at a time.
-        for mark, pattern in table.lone_by_mark.items():
-            text, n = pattern.subn(table.to[mark], text)
-            counts[mark] = counts.get(mark, 0) + n
-    made = sum(counts.values())
+        pieces = pattern.split(text)
+        if len(pieces) == 1:
+            continue
+        text = table.to[mark].join(pieces)
+        if record:
+            starts = _positions(pieces)
+            changes += _one_char_changes(starts, mark, table)
+            found.append((starts[0], mark, len(starts)))
+        else:
+            found.append((0, mark, len(pieces) - 1))
+    # summary ties keep the order of first use (records) or of the table's marks (count only), as before
+    for _, mark, n in sorted(found) if record else found:
+        counts[mark] = n
+    made = sum(counts.values())  # changes made, recorded or not
+
     # Pass 2: runs with spaces or several marks, and parenthesis pairs. A lone mark converted in
     # pass 1 cannot stand beside such a run (a run ends at a character that is neither space nor mark).
-    out: list[str] = []
-    offset = 0
-    for line in text.split("\n"):
-        if not table.mark_re.search(line) or not table.context_re.search(line):
-            out.append(line)
-            offset += len(line) + 1
+    # Only lines still holding an ASCII mark are looked at; pass 1 left the offsets those of the input.
+    pieces, last = [], 0
+    for line_start, line_end in _lines_with_marks(text, table):
+        line = text[line_start:line_end]
+        if not table.context_re.search(line):
             continue
-        parens = _converted_parens(line, table)
-        pieces, last = [], 0
-        for run in table.run_re.finditer(line):
-            after, converted = _convert_run(line, run, parens, table)
-            if after == run.group():
-                continue
-            for mark in converted:
-                counts[mark] = counts.get(mark, 0) + 1
-            made += 1
-            if record:
-                rows = ", ".join(f"{m}→{table.to[m]} {table.where[m]}" for m in dict.fromkeys(converted))
-                changes.append(Change(offset + run.start(), offset + run.end(), run.group(), after, "punct",
-                                      f"ASCII punctuation inside Chinese text ({rows})"))
-            pieces += [line[last:run.start()], after]
-            last = run.end()
-        pieces.append(line[last:])
-        out.append("".join(pieces))
-        offset += len(line) + 1
+        new_line, made_here = _convert_line(line, line_start, table, counts, changes if record else None)
+        if made_here:
+            made += made_here
+            pieces += [text[last:line_start], new_line]
+            last = line_end
     if not made:
         return StageResult(text)
-    changes.sort(key=lambda change: change.start)
+    if pieces:
+        pieces.append(text[last:])
+        text = "".join(pieces)
+    changes.sort(key=itemgetter(0))  # by start: sorted runs of the passes above, merged
     summary = "converted to Chinese punctuation: " + ", ".join(
         f"{n}× {mark}→{table.to[mark]}" for mark, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n)
-    return StageResult("\n".join(out), tuple(changes), summary=summary, count=made)
+    return StageResult(text, tuple(changes), summary=summary, count=made)
+
+
+def _lines_with_marks(text: str, table: _Table) -> Iterator[tuple[int, int]]:
+    """(start, end) of every line of ``text`` that holds an ASCII mark, in order."""
+    # str.find per mark skips at memchr speed; a character-class regex scan is several times slower
+    hits = []
+    for mark in table.to:
+        at = text.find(mark)
+        while at >= 0:
+            hits.append(at)
+            at = text.find(mark, at + 1)
+    hits.sort()
+    line_end = -1
+    for at in hits:
+        if at > line_end:
+            line_end = text.find("\n", at)
+            if line_end < 0:
+                line_end = len(text)
+            yield text.rfind("\n", 0, at) + 1, line_end
+
+
+def _convert_pairs(text: str, table: _Table) -> tuple[str, list[int], list[int]]:
+    """The text with every innermost ( … ) pair to convert made （ … ）, and where the ( and ) stood.
+
+    split() hands back [before, "(", content, ")", between, …]: the parentheses are replaced
+    by slice assignment and their offsets summed from the piece lengths, all at C level.
+    """
+    pieces = table.pair_split_re.split(text)
+    n = len(pieces) // 4
+    if not n:
+        return text, [], []
+    pieces[1::4] = [table.to[_OPEN]] * n
+    pieces[3::4] = [table.to[_CLOSE]] * n
+    offsets = list(accumulate(map(len, pieces[:-1]), initial=0))  # offsets[k]: where pieces[k] starts
+    return "".join(pieces), offsets[1::4], offsets[3::4]
+
+
+def _positions(pieces: list[str]) -> list[int]:
+    """Offsets of the one-character separators between ``pieces`` (the result of a split)."""
+    # separator k stands at len(pieces[0]) + … + len(pieces[k]) + k
+    return list(islice(accumulate(map(add, map(len, pieces[:-1]), repeat(1)), initial=-1), 1, None))
+
+
+def _one_char_changes(starts: list[int], mark: str, table: _Table) -> Iterator[Change]:
+    """A Change for ``mark`` at each of ``starts``: tuple.__new__ through map, no Python call per record."""
+    return map(tuple.__new__, repeat(Change), zip(
+        starts, map(add, starts, repeat(1)), repeat(mark), repeat(table.to[mark]), repeat("punct"),
+        repeat(table.why[mark])))
+
+
+def _convert_line(line: str, offset: int, table: _Table, counts: dict[str, int],
+                  changes: list[Change] | None) -> tuple[str, int]:
+    """The line with its mark runs converted as the rule says, and how many runs changed.
+
+    ``offset`` is where the line starts in the stage's input; a Change per changed run is
+    appended to ``changes`` unless it is None.
+    """
+    parens = _converted_parens(line, table)
+    pieces, last, made = [], 0, 0
+    for run in table.run_re.finditer(line):
+        after, converted = _convert_run(line, run, parens, table)
+        if after == run.group():
+            continue
+        for mark in converted:
+            counts[mark] = counts.get(mark, 0) + 1
+        made += 1
+        if changes is not None:
+            rows = ", ".join(f"{m}→{table.to[m]} {table.where[m]}" for m in dict.fromkeys(converted))
+            changes.append(Change(offset + run.start(), offset + run.end(), run.group(), after, "punct",
+                                  f"ASCII punctuation inside Chinese text ({rows})"))
+        pieces += [line[last:run.start()], after]
+        last = run.end()
+    pieces.append(line[last:])
+    return "".join(pieces), made
