@@ -20,13 +20,13 @@ import gc
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from contextlib import contextmanager
-from itertools import islice
-from operator import attrgetter
+from itertools import accumulate, chain, compress, count, islice, repeat
+from operator import add, attrgetter, sub
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .model import Change, Config, StageResult
-from .spintable import (Entry, Match, Profile, candidate_score, density, han_count, load_profiles, without_han,
+from .spintable import (Entry, Match, Profile, candidate_score, density, han_count, han_per_line, load_profiles,
                         reference_ngrams, word_frequencies)
 
 
@@ -52,6 +52,26 @@ def _gc_paused(pause: bool):
 
 
 @dataclass
+class Lines:
+    """The gate's verdict on each line it scored, as parallel lists (one item per line)."""
+
+    number: list[int] = field(default_factory=list)  # 1-based line number in the text
+    start: list[int] = field(default_factory=list)  # offsets of the line in the text, "\n" excluded
+    end: list[int] = field(default_factory=list)
+    score: list[float] = field(default_factory=list)  # the line's own density
+    window_score: list[float] = field(default_factory=list)  # its neighbourhood's density
+    tells: list[int] = field(default_factory=list)
+    anti: list[int] = field(default_factory=list)
+    restore: list[bool] = field(default_factory=list)
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        return [{"line": n, "start": s, "end": e, "score": round(sc, 2), "window_score": round(ws, 2),
+                 "tells": t, "anti": a, "restore": r}
+                for n, s, e, sc, ws, t, a, r in zip(self.number, self.start, self.end, self.score, self.window_score,
+                                                   self.tells, self.anti, self.restore)]
+
+
+@dataclass
 class Verdict:
     """What the gate found for one profile."""
 
@@ -62,7 +82,7 @@ class Verdict:
     anti: int
     spun: bool
     forms: Counter = field(default_factory=Counter)
-    paragraphs: list[dict[str, Any]] = field(default_factory=list)  # filled when spun (or asked for)
+    lines: Lines | None = None  # filled when a long text is judged line by line
 
     def to_dict(self) -> dict[str, Any]:
         return {"profile": self.profile.name, "score": round(self.score, 2), "threshold": self.threshold,
@@ -88,23 +108,28 @@ def _judge(text: str, profile: Profile, config: Config | None) -> Verdict | None
     verdict = Verdict(profile, score, threshold, tc, ac, spun, forms)
     if not spun and tc >= profile.settings["min_tells"] and len(text) > profile.settings["window_chars"]:
         # a long text: a part of it may be spun although the whole does not score as spun
-        verdict.paragraphs = _paragraphs(text, verdict)
-        verdict.spun = any(p["restore"] for p in verdict.paragraphs)
+        verdict.lines = _paragraphs(text, verdict)
+        verdict.spun = any(verdict.lines.restore)
         if verdict.spun:
-            verdict.score = max(p["window_score"] for p in verdict.paragraphs if p["restore"])
+            verdict.score = round(max(compress(verdict.lines.window_score, verdict.lines.restore)), 2)
     return verdict
 
 
 def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    pos = text.find("\n")
-    while pos != -1 and pos + 1 < len(text):
-        starts.append(pos + 1)
-        pos = text.find("\n", pos + 1)
-    return starts
+    return _line_bounds(text)[0]
 
 
-def _paragraphs(text: str, verdict: Verdict, near_tells_only: bool = True) -> list[dict[str, Any]]:
+def _line_bounds(text: str) -> tuple[list[int], list[int]]:
+    """Where each line of ``text`` starts and ends ("\\n" excluded); a final "\\n" ends the
+    last line, it does not start an empty one."""
+    lengths = list(map(len, text.split("\n")))
+    if len(lengths) > 1 and not lengths[-1]:
+        lengths.pop()
+    starts = list(accumulate(map((1).__add__, lengths[:-1]), initial=0))
+    return starts, list(map(add, starts, lengths))
+
+
+def _paragraphs(text: str, verdict: Verdict, near_tells_only: bool = True) -> Lines:
     """Per line: its score, counts, its neighbourhood's score and whether it is restored.
 
     A line is restored when its neighbourhood (the lines within ``window_chars`` characters
@@ -119,13 +144,13 @@ def _paragraphs(text: str, verdict: Verdict, near_tells_only: bool = True) -> li
     """
     half = int(verdict.profile.settings["window_chars"]) // 2
     spans = _spans_near_tells(text, verdict.profile, 3 * half) if near_tells_only else [(0, len(text))]
-    result: list[dict[str, Any]] = []
+    lines = Lines()
     number, counted_to = 1, 0  # the line number at offset counted_to
     for lo, hi in spans:
         number += text.count("\n", counted_to, lo)
         counted_to = lo
-        result.extend(_score_lines(text, lo, hi, verdict, half, number))
-    return result
+        _score_lines(text, lo, hi, verdict, half, number, lines)
+    return lines
 
 
 def _spans_near_tells(text: str, profile: Profile, reach: int) -> list[tuple[int, int]]:
@@ -135,51 +160,55 @@ def _spans_near_tells(text: str, profile: Profile, reach: int) -> list[tuple[int
     of a tell, its window reaches one more, and the last half-window keeps every window
     that holds a tell from being cut short at the span's edge.
     """
+    found = profile.scanner.tell_ac.find_matches_as_indexes(text)
+    if not found:
+        return []
+    _, tell_starts, tell_ends = zip(*found)
     spans: list[tuple[int, int]] = []
-    for _, start, end in profile.scanner.tell_ac.find_matches_as_indexes(text):
-        lo = text.rfind("\n", 0, max(0, start - reach)) + 1
+    i = 0
+    while i < len(found):
+        lo = text.rfind("\n", 0, max(0, tell_starts[i] - reach)) + 1
         if spans and lo <= spans[-1][1]:
-            if end <= spans[-1][1]:
-                continue
             lo = spans.pop()[0]
-        hi = text.find("\n", min(len(text), end + reach))
+        hi = text.find("\n", min(len(text), tell_ends[i] + reach))
         spans.append((lo, len(text) if hi == -1 else hi + 1))
+        # the tells that end inside this span add nothing: go on at the first one ending after it
+        i = bisect_right(tell_ends, spans[-1][1], i + 1)
     return spans
 
 
-def _score_lines(text: str, lo: int, hi: int, verdict: Verdict, half: int,
-                 first_number: int) -> list[dict[str, Any]]:
-    """The per-line verdicts of the lines in ``text[lo:hi]`` (``lo`` starts line ``first_number``)."""
+def _score_lines(text: str, lo: int, hi: int, verdict: Verdict, half: int, first_number: int, out: Lines) -> None:
+    """Add to ``out`` the verdicts of the lines in ``text[lo:hi]`` (``lo`` starts line ``first_number``).
+
+    Every step maps C-level functions over the lines (running sums, bisect), no loop per line.
+    """
     profile = verdict.profile
     settings = profile.settings
     span = text[lo:hi]
-    starts = _line_starts(span)
-    counters = profile.scanner.per_line(span, starts)
-    para_threshold = settings["paragraph_threshold"]
-    ends = []
-    for start in starts:
-        end = span.find("\n", start)
-        ends.append(len(span) if end == -1 else end)
-    evidence = [profile.scanner.evidence(counts) for counts in counters]
-    # Han characters per line: the span without its Han characters keeps its line breaks
-    han = [len(full) - len(bare) for full, bare in zip(span.split("\n"), without_han(span).split("\n"))]
-    # prefix sums of tell weight, anti weight, tell count and Han characters, for window sums in O(1)
-    sums = [(0.0, 0.0, 0, 0)]
-    for (tw, aw, tc, _), line_han in zip(evidence, han):
-        last = sums[-1]
-        sums.append((last[0] + tw, last[1] + aw, last[2] + tc, last[3] + line_han))
-    result = []
-    for index, (start, end, (tw, aw, tc, ac), line_han) in enumerate(zip(starts, ends, evidence, han)):
-        w_lo = bisect_left(ends, start - half)  # first line ending inside the window
-        w_hi = bisect_right(starts, end + half)  # one past the last line starting inside it
-        w_tw, w_aw, w_tc, w_han = (b - a for a, b in zip(sums[w_lo], sums[w_hi]))
-        window_score = density(w_tw, w_aw, w_han)
-        window_spun = window_score >= verdict.threshold and w_tc >= settings["min_tells"]
-        score = density(tw, aw, line_han)
-        restore = window_spun and (score > para_threshold or (tc == 0 and ac == 0))
-        result.append({"line": first_number + index, "start": lo + start, "end": lo + end, "score": round(score, 2),
-                       "window_score": round(window_score, 2), "tells": tc, "anti": ac, "restore": restore})
-    return result
+    starts, ends = _line_bounds(span)
+    tw, aw, tc, ac = profile.scanner.line_evidence(span, starts)
+    han = han_per_line(span, starts, ends)
+    # the lines of each line's window: those within `half` characters of it
+    w_lo = list(map(bisect_left, repeat(ends), map(sub, starts, repeat(half))))  # first line ending inside
+    w_hi = list(map(bisect_right, repeat(starts), map(add, ends, repeat(half))))  # one past the last starting inside
+
+    def window_sums(values: list, zero: float | int) -> list:
+        running = list(accumulate(values, initial=zero))
+        return list(map(sub, map(running.__getitem__, w_hi), map(running.__getitem__, w_lo)))
+
+    w_tw, w_aw, w_tc, w_han = window_sums(tw, 0.0), window_sums(aw, 0.0), window_sums(tc, 0), window_sums(han, 0)
+    window_score = list(map(density, w_tw, w_aw, w_han))
+    score = list(map(density, tw, aw, han))
+    threshold, min_tells, para_threshold = verdict.threshold, settings["min_tells"], settings["paragraph_threshold"]
+    out.number += range(first_number, first_number + len(starts))
+    out.start += map(lo.__add__, starts)
+    out.end += map(lo.__add__, ends)
+    out.score += score
+    out.window_score += window_score
+    out.tells += tc
+    out.anti += ac
+    out.restore += [ws >= threshold and wtc >= min_tells and (s > para_threshold or (t == 0 and a == 0))
+                    for ws, wtc, s, t, a in zip(window_score, w_tc, score, tc, ac)]
 
 
 def score(text: str, config: Config | None = None) -> dict[str, Any]:
@@ -205,7 +234,7 @@ def score(text: str, config: Config | None = None) -> dict[str, Any]:
         verdict = Verdict(profile, value, threshold, tc, ac, value >= threshold and tc >= profile.settings["min_tells"], forms)
         entry = verdict.to_dict()
         entry["paragraphs"] = [{k: v for k, v in p.items() if k not in ("start", "end")}
-                               for p in _paragraphs(text, verdict, near_tells_only=False)] if text else []
+                               for p in _paragraphs(text, verdict, near_tells_only=False).to_dicts()] if text else []
         out["profiles"][profile.name] = entry
         if best is None or (verdict.spun, verdict.score) > (best.spun, best.score):
             best = verdict
@@ -252,37 +281,62 @@ def restore(text: str, profile: Profile, ranges: list[tuple[int, int]]) -> tuple
     Returns the new text, the changes (offsets into ``text``) and every ambiguous spot
     (decided or not).
     """
+    return restore_counted(text, profile, ranges)[:3]
+
+
+def restore_counted(text: str, profile: Profile, ranges: list[tuple[int, int]],
+                    record: bool = True) -> tuple[str, list[Change], list[Spot], int]:
+    """:func:`restore`, plus how many changes were made; with ``record`` False no Change is
+    built (the caller only wants the text and the count)."""
     restorer = profile.restorer
     margin = float(profile.settings["margin"])
     window = int(profile.settings["window"])
-    pieces: list[str] = []
-    append = pieces.append
-    changes: list[Change] = []
-    add_change = changes.append
-    spots: list[tuple[int, Spot]] = []
-    rule_cache: dict[int, tuple[str, str]] = {}  # id(entry) -> (rule, why): entries live as long as the profile
-    pos = 0
+    starts: list[int] = []
+    ends: list[int] = []
+    oids: list[int] = []
     for lo, hi in ranges:
-        for start, end, rows, originals in restorer.scan_tuples(text, lo, hi):
-            if start > pos:
-                append(text[pos:start])
-            spun = text[start:end]
-            if len(originals) == 1:
-                original = originals[0]
-                append(original)
-                if original != spun:
-                    entry = rows[0]
-                    cached = rule_cache.get(id(entry))
-                    if cached is None:
-                        cached = rule_cache[id(entry)] = (profile.rule(entry), _why(entry))
-                    add_change(Change(start, end, spun, original, cached[0], cached[1]))
-            else:
-                candidates = list(originals) + ([spun] if spun not in originals else [])
-                spots.append((len(pieces), Spot(Match(start, end, rows, originals), spun, 0, candidates)))
-                append(spun)
-            pos = end
-    if pos < len(text):
-        append(text[pos:])
+        found_starts, found_ends, found_ids = restorer.scan_outcomes(text, lo, hi)
+        starts += found_starts
+        ends += found_ends
+        oids += found_ids
+
+    # What each outcome met here stands for, worked out once: the text it puts in (the one
+    # original, or the spun form itself while ambiguous), whether that is a change, and the
+    # change's (before, after, rule, why). Then every match is a few C-level lookups.
+    put: dict[int, str] = {}
+    changing: dict[int, bool] = {}
+    ambiguous: set[int] = set()
+    change_tail: dict[int, tuple[str, str, str, str]] = {}
+    for oid in set(oids):
+        spun, rows, originals = restorer.outcome(oid)
+        if len(originals) == 1:
+            put[oid] = originals[0]
+            changing[oid] = originals[0] != spun
+            if changing[oid]:
+                change_tail[oid] = (spun, originals[0], profile.rule(rows[0]), _why(rows[0]))
+        else:
+            put[oid] = spun
+            changing[oid] = False
+            ambiguous.add(oid)
+
+    # pieces: the text before each match, the match's new text, ..., the rest (match i is piece 2i+1)
+    gaps = map(text.__getitem__, map(slice, chain((0,), ends), starts))
+    pieces: list[str] = list(chain.from_iterable(zip(gaps, map(put.__getitem__, oids))))
+    pieces.append(text[ends[-1]:] if ends else text)
+    is_change = list(map(changing.__getitem__, oids))
+    made = sum(is_change)
+    changes: list[Change] = []
+    if record:
+        # Change(start, end, *tail) built by tuple.__new__ straight from (start, end) + tail
+        heads = zip(compress(starts, is_change), compress(ends, is_change))
+        tails = map(change_tail.__getitem__, compress(oids, is_change))
+        changes = list(map(tuple.__new__, repeat(Change), map(add, heads, tails)))
+    spots: list[tuple[int, Spot]] = []
+    if ambiguous:
+        for i in compress(count(), map(ambiguous.__contains__, oids)):
+            spun, rows, originals = restorer.outcome(oids[i])
+            candidates = list(originals) + ([spun] if spun not in originals else [])
+            spots.append((2 * i + 1, Spot(Match(starts[i], ends[i], rows, originals), spun, 0, candidates)))
 
     if spots:
         ngrams = reference_ngrams(profile_tables_dir(profile))
@@ -312,15 +366,17 @@ def restore(text: str, profile: Profile, ranges: list[tuple[int, int]]) -> tuple
                 progress = True
                 if best != spot.spun:
                     pieces[index] = best
-                    entry = next(r for r in spot.match.rows if r.original == best)
-                    why = "scored: " + " > ".join(f"{c}{'(keep)' if c == spot.spun else ''} {v:.2f}" for c, v in ranked) \
-                        + f" (margin {margin:g}; neighbours {left}_{right})"
-                    scored.append(Change(spot.match.start, spot.match.end, spot.spun, best, profile.rule(entry), why))
+                    made += 1
+                    if record:
+                        entry = next(r for r in spot.match.rows if r.original == best)
+                        why = "scored: " + " > ".join(f"{c}{'(keep)' if c == spot.spun else ''} {v:.2f}" for c, v in ranked) \
+                            + f" (margin {margin:g}; neighbours {left}_{right})"
+                        scored.append(Change(spot.match.start, spot.match.end, spot.spun, best, profile.rule(entry), why))
             if not progress:
                 break
         if scored:
             changes = sorted(changes + scored, key=attrgetter("start"))
-    return "".join(pieces), changes, [s for _, s in spots]
+    return "".join(pieces), changes, [s for _, s in spots], made
 
 
 def _neighbour(pieces: list[str], index: int, step: int, window: int) -> str:
@@ -352,16 +408,14 @@ def profile_tables_dir(profile: Profile) -> str:
     return str(profile.folder.parent.parent)
 
 
-def _chunks(paragraphs: list[dict[str, Any]]) -> list[tuple[int, int]]:
+def _chunks(lines: Lines) -> list[tuple[int, int]]:
     """Consecutive restored lines merged into (start, end) spans."""
     ranges: list[tuple[int, int]] = []
-    for p in paragraphs:
-        if not p["restore"]:
-            continue
-        if ranges and ranges[-1][1] + 1 == p["start"]:
-            ranges[-1] = (ranges[-1][0], p["end"])
+    for start, end in compress(zip(lines.start, lines.end), lines.restore):
+        if ranges and ranges[-1][1] + 1 == start:
+            ranges[-1] = (ranges[-1][0], end)
         else:
-            ranges.append((p["start"], p["end"]))
+            ranges.append((start, end))
     return ranges
 
 
@@ -387,10 +441,11 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         return StageResult(text, data=data)
 
     profile = best.profile
-    paragraphs = best.paragraphs or _paragraphs(text, best)
-    ranges = _chunks(paragraphs)
+    lines = best.lines if best.lines is not None else _paragraphs(text, best)
+    ranges = _chunks(lines)
+    record = config.max_changes != 0  # 0: the caller wants the text and the count, not the records
     with _gc_paused(len(text) > GC_PAUSE_CHARS):
-        new_text, changes, spots = restore(text, profile, ranges)
+        new_text, changes, spots, made = restore_counted(text, profile, ranges, record)
 
     # metadata read from the text before this stage (the title in 《…》) is spun like the text
     metadata_restored = {}
@@ -401,7 +456,7 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
                 metadata_restored[key] = restored_value
 
     unresolved = [s for s in spots if s.choice is None]
-    restored_lines = [p["line"] for p in paragraphs if p["restore"]]
+    restored_lines = list(compress(lines.number, lines.restore))
     # tells still standing after restoration are table gaps: say which
     residual = Counter()
     if new_text != text:
@@ -412,8 +467,8 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         "profiles": {v.profile.name: v.to_dict() for v in seen},
         "paragraphs": text.count("\n") + (not text.endswith("\n")), "paragraphs_restored": restored_lines,
         # lines near the spun text that were left (an unspun headline, a date line)
-        "paragraphs_kept": [p["line"] for p in paragraphs if not p["restore"]],
-        "substitutions": len(changes),
+        "paragraphs_kept": [n for n, restored in zip(lines.number, lines.restore) if not restored],
+        "substitutions": made,
         "resolved_count": len(spots) - len(unresolved),
         # the first ones in detail (a huge document would otherwise carry a huge report)
         "resolved": [{"start": s.match.start, "end": s.match.end, "spun": s.spun, "choice": s.choice,
@@ -435,8 +490,8 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     if residual:
         listed = ", ".join(f"{f}×{c}" for f, c in residual.most_common(6))
         warnings.append(f"{name}despin: spinner tells remain after restoration ({listed}); the table may lack entries")
-    summary = (f"restored {len(changes)} spun word(s) in {len(restored_lines)} of {data['despin']['paragraphs']} paragraphs "
+    summary = (f"restored {made} spun word(s) in {len(restored_lines)} of {data['despin']['paragraphs']} paragraphs "
                f"(profile {profile.name}, score {best.score:.1f} ≥ {best.threshold:g})")
     if unresolved:
         summary += f"; {len(unresolved)} ambiguous spot(s) left for an editor"
-    return StageResult(new_text, tuple(changes), tuple(warnings), data, summary)
+    return StageResult(new_text, tuple(changes), tuple(warnings), data, summary, count=None if record else made)

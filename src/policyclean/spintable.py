@@ -19,10 +19,13 @@ from __future__ import annotations
 import math
 import re
 import os
+import threading
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, compress, count, repeat
+from operator import sub
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -208,7 +211,14 @@ def _originals(rows: Iterable[Entry]) -> tuple[str, ...]:
 
 
 class Restorer:
-    """Approved rows compiled into one leftmost-longest Aho-Corasick automaton over the spun forms."""
+    """Approved rows compiled into one leftmost-longest Aho-Corasick automaton over the spun forms.
+
+    What a winning match stands for is an *outcome*: a shared tuple of eligible rows, named by
+    a small int (:meth:`outcome_rows`). A context-free key's outcome is its automaton pattern
+    index; a contextual key gets one outcome id per set of rows whose context can hold together
+    (numbered on first use). Callers precompute what they need per outcome once and then map
+    the ids of hundreds of thousands of matches at C level.
+    """
 
     def __init__(self, entries: Iterable[Entry]):
         by_key: dict[str, list[Entry]] = {}
@@ -222,7 +232,16 @@ class Restorer:
         self.free_originals = {k: _originals(v) for k, v in self.free.items()}
         self._ctx: dict[str, tuple] = {}  # per contextual key, built on first use
         self.lengths = sorted({len(k) for k in self.keys}, reverse=True)
-        self.ac = ahocorasick_rs.AhoCorasick(self.keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) if self.keys else None
+        self.index_of = {k: i for i, k in enumerate(self.keys)}
+        # per automaton pattern index: must the key's context be tested (a plain list, for map())
+        self.contextual = [k not in self.free for k in self.keys]
+        # outcome id -> (key, eligible rows, their originals); ids < len(keys) are pattern indexes
+        # (unused for contextual keys), later ones are the contextual row sets met so far
+        self._outcomes: list[tuple[str, tuple[Entry, ...], tuple[str, ...]] | None] = [
+            (k, self.free[k], self.free_originals[k]) if k in self.free else None for k in self.keys]
+        self._outcome_ids: dict[tuple, int] = {}  # (key, holding contexts or None) -> outcome id
+        self._lock = threading.Lock()  # only taken when a new contextual outcome is numbered
+        self.ac = _automaton(self.keys)
 
     def _index(self, key: str) -> tuple[list[tuple[int, int, int]], dict[tuple[str, str], list[Entry]], tuple[Entry, ...]]:
         """For a key with context rows: the (total, left, right) context lengths, longest first;
@@ -236,92 +255,167 @@ class Restorer:
             index = self._ctx[key] = (shapes, by_ctx, tuple(by_ctx.get(("", ""), ())))
         return index
 
-    def eligible(self, text: str, start: int, key: str, lo: int, hi: int) -> tuple[Entry, ...]:
-        """Rows of ``key`` (standing at ``start``) whose context holds inside ``text[lo:hi]``:
-        those with the longest holding context, else the context-free rows."""
-        free = self.free.get(key)
-        if free is not None:
-            return free
+    def outcome(self, oid: int) -> tuple[str, tuple[Entry, ...], tuple[str, ...]]:
+        """(key, eligible rows, their distinct originals in table order) of outcome ``oid``."""
+        return self._outcomes[oid]
+
+    def _outcome_id(self, key: str, holding: tuple | None, rows: tuple[Entry, ...]) -> int:
+        signature = (key, holding)
+        oid = self._outcome_ids.get(signature)
+        if oid is None:
+            with self._lock:
+                oid = self._outcome_ids.get(signature)
+                if oid is None:
+                    self._outcomes.append((key, rows, _originals(rows)))
+                    oid = self._outcome_ids[signature] = len(self._outcomes) - 1
+        return oid
+
+    def eligible_outcome(self, text: str, start: int, key: str, lo: int, hi: int) -> int | None:
+        """The outcome id of ``key`` standing at ``start`` (see :meth:`eligible`); None when no row is eligible."""
+        if key in self.free:
+            return self.index_of[key]
         shapes, by_ctx, free = self._index(key)
         end = start + len(key)
-        found: list[Entry] = []
+        holding: list[tuple[str, str]] = []
         best = -1
         for total, ll, rl in shapes:
             if total < best:
                 break
             if start - ll < lo or end + rl > hi:
                 continue
-            rows = by_ctx.get((text[start - ll:start], text[end:end + rl]))
-            if rows:
-                found.extend(rows)
+            context = (text[start - ll:start], text[end:end + rl])
+            if context in by_ctx:
+                holding.append(context)
                 best = total
-        return tuple(found) if found else free
+        if holding:
+            signature = tuple(holding)
+            oid = self._outcome_ids.get((key, signature))
+            if oid is None:
+                rows = tuple(r for context in holding for r in by_ctx[context])
+                oid = self._outcome_id(key, signature, rows)
+            return oid
+        if free:
+            oid = self._outcome_ids.get((key, None))
+            return oid if oid is not None else self._outcome_id(key, None, free)
+        return None
+
+    def eligible(self, text: str, start: int, key: str, lo: int, hi: int) -> tuple[Entry, ...]:
+        """Rows of ``key`` (standing at ``start``) whose context holds inside ``text[lo:hi]``:
+        those with the longest holding context, else the context-free rows."""
+        oid = self.eligible_outcome(text, start, key, lo, hi)
+        return () if oid is None else self._outcomes[oid][1]
 
     def scan(self, text: str, lo: int = 0, hi: int | None = None) -> list[Match]:
         """The winning matches in ``text[lo:hi]``, left to right, non-overlapping."""
         return [Match(*t) for t in self.scan_tuples(text, lo, hi)]
 
     def scan_tuples(self, text: str, lo: int = 0, hi: int | None = None) -> list[tuple]:
-        """:meth:`scan` as plain ``(start, end, rows, originals)`` tuples (the fast path of the stage)."""
+        """:meth:`scan` as plain ``(start, end, rows, originals)`` tuples."""
+        starts, ends, oids = self.scan_outcomes(text, lo, hi)
+        return [(s, e, *self._outcomes[o][1:]) for s, e, o in zip(starts, ends, oids)]
+
+    def scan_outcomes(self, text: str, lo: int = 0, hi: int | None = None) -> tuple[list[int], list[int], list[int]]:
+        """:meth:`scan` as three parallel lists: starts, ends and outcome ids (the fast path of the stage).
+
+        Context-free winners are the automaton's matches as they are (their outcome id is the
+        pattern index), so only the matches of contextual keys are looked at one by one.
+        """
         if self.ac is None:
-            return []
+            return [], [], []
         hi = len(text) if hi is None else hi
         found = self.ac.find_matches_as_indexes(text[lo:hi] if (lo or hi != len(text)) else text)
-        keys, free, free_originals, out = self.keys, self.free, self.free_originals, []
-        n = len(found)
-        i = 0
-        while i < n:
-            pi, s, e = found[i]
-            key = keys[pi]
-            rows = free.get(key)
-            if rows is not None:
-                out.append((s + lo, e + lo, rows, free_originals[key]))
-                i += 1
-                continue
-            rows = self.eligible(text, s + lo, key, lo, hi)
-            if rows:
-                out.append((s + lo, e + lo, rows, _originals(rows)))
-                i += 1
-                continue
-            # The longest key here is contextual and its context does not hold: fall back to
-            # the exact per-position rule until we land on the start of a later automaton match
-            # (from there on its leftmost-longest matches are the reference's again).
-            p = s + lo
-            i += 1
-            while True:
-                while i < n and found[i][1] + lo < p:
-                    i += 1
-                if i < n and found[i][1] + lo == p:
-                    break
-                prev_end = found[i - 1][2] + lo if i > 0 else lo
-                if p >= prev_end:
-                    # no key starts in [p, next automaton match): the automaton saw this gap
-                    p = found[i][1] + lo if i < n else hi
-                    if i >= n:
-                        break
-                    continue
-                hit = self._longest_at(text, p, lo, hi)
-                if hit:
-                    out.append(hit)
-                    p = hit[1]
-                else:
-                    p += 1
-            # resume the automaton loop at found[i] (or stop)
-        return out
+        if not found:
+            return [], [], []
+        pis, starts, ends = map(list, zip(*found))
+        if lo:
+            starts = list(map(lo.__add__, starts))
+            ends = list(map(lo.__add__, ends))
+        contextual = list(compress(count(), map(self.contextual.__getitem__, pis)))
+        if not contextual:
+            return starts, ends, pis
+        out_starts: list[int] = []
+        out_ends: list[int] = []
+        out_ids: list[int] = []
+        keys = self.keys
+        done = 0  # the automaton matches before this index are handled
+        for i in contextual:
+            if i < done:
+                continue  # passed over by a fallback
+            out_starts += starts[done:i]
+            out_ends += ends[done:i]
+            out_ids += pis[done:i]
+            oid = self.eligible_outcome(text, starts[i], keys[pis[i]], lo, hi)
+            if oid is not None:
+                out_starts.append(starts[i])
+                out_ends.append(ends[i])
+                out_ids.append(oid)
+                done = i + 1
+            else:
+                done = self._fallback(text, starts, ends, i, lo, hi, out_starts, out_ends, out_ids)
+        out_starts += starts[done:]
+        out_ends += ends[done:]
+        out_ids += pis[done:]
+        return out_starts, out_ends, out_ids
 
-    def _longest_at(self, text: str, p: int, lo: int, hi: int) -> tuple | None:
+    def _fallback(self, text: str, starts: list[int], ends: list[int], i: int, lo: int, hi: int,
+                  out_starts: list[int], out_ends: list[int], out_ids: list[int]) -> int:
+        """The longest key at automaton match ``i`` is contextual and its context does not hold:
+        apply the exact per-position rule until we land on the start of a later automaton match
+        (from there on its leftmost-longest matches are the reference's again). Returns the
+        index of that match (or ``len(starts)``)."""
+        n = len(starts)
+        p = starts[i]
+        i += 1
+        while True:
+            while i < n and starts[i] < p:
+                i += 1
+            if i < n and starts[i] == p:
+                return i
+            if p >= ends[i - 1]:
+                # no key starts in [p, next automaton match): the automaton saw this gap
+                if i >= n:
+                    return i
+                p = starts[i]
+                continue
+            hit = self._longest_at(text, p, lo, hi)
+            if hit:
+                out_starts.append(p)
+                out_ends.append(hit[0])
+                out_ids.append(hit[1])
+                p = hit[0]
+            else:
+                p += 1
+
+    def _longest_at(self, text: str, p: int, lo: int, hi: int) -> tuple[int, int] | None:
+        """(end, outcome id) of the longest eligible key at ``p``."""
         for length in self.lengths:
             if p + length > hi:
                 continue
             key = text[p:p + length]
             if key in self.rows:
-                rows = self.eligible(text, p, key, lo, hi)
-                if rows:
-                    return (p, p + length, rows, _originals(rows))
+                oid = self.eligible_outcome(text, p, key, lo, hi)
+                if oid is not None:
+                    return p + length, oid
         return None
 
 
 # ----------------------------------------------------------------------------- the gate
+
+
+def _automaton(patterns: Sequence[str]) -> ahocorasick_rs.AhoCorasick | None:
+    """A leftmost-longest matcher; the DFA is the fastest implementation for these small tables
+    (the matches are the same whatever the implementation)."""
+    if not patterns:
+        return None
+    return ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                                      implementation=ahocorasick_rs.Implementation.DFA)
+
+
+def _exactly_summable(weight: float) -> bool:
+    """Sums of such weights are exact in floating point whatever the order (multiples of 1/1024
+    up to 1000: even a billion matches stay far below 2**53 units), so a per-line sum can be
+    taken as a difference of running sums in match order."""
+    return 0 <= weight <= 1000 and (weight * 1024).is_integer()
 
 
 class TellScanner:
@@ -332,13 +426,21 @@ class TellScanner:
         forms = sorted(self.tells)
         self.forms = forms
         self.signed = {t.form: (t.weight if t.kind == "tell" else -t.weight if t.kind == "anti" else 0.0) for t in tells}
-        self.all_ac = ahocorasick_rs.AhoCorasick(forms, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) if forms else None
-        tell_forms = sorted(t.form for t in tells if t.kind == "tell")
-        self.tell_ac = ahocorasick_rs.AhoCorasick(tell_forms, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) if tell_forms else None
+        self.all_ac = _automaton(forms)
+        self.tell_ac = _automaton(sorted(t.form for t in tells if t.kind == "tell"))
+        # per pattern index of all_ac (plain lists, for map()): weight and count of each kind
+        kinds = [self.tells[f].kind for f in forms]
+        weights = [self.tells[f].weight for f in forms]
+        self.tell_weight = [w if k == "tell" else 0.0 for k, w in zip(kinds, weights)]
+        self.anti_weight = [w if k == "anti" else 0.0 for k, w in zip(kinds, weights)]
+        self.is_tell = [int(k == "tell") for k in kinds]
+        self.is_anti = [int(k == "anti") for k in kinds]
+        self.exact_sums = all(map(_exactly_summable, weights))
 
     def any_tell(self, text: str) -> bool:
-        """The cheap first look: does any tell occur at all (one automaton pass)."""
-        return bool(self.tell_ac and self.tell_ac.find_matches_as_indexes(text))
+        """The cheap first look: does any tell occur at all (one automaton pass; the matches as
+        strings, because their character offsets cost a second walk over the text)."""
+        return bool(self.tell_ac and self.tell_ac.find_matches_as_strings(text))
 
     def counts(self, text: str) -> Counter:
         if self.all_ac is None:
@@ -368,6 +470,31 @@ class TellScanner:
             result[bisect_left(line_starts, s + 1) - 1][form] += 1
         return result
 
+    def line_evidence(self, text: str, line_starts: list[int]) -> tuple[list[float], list[float], list[int], list[int]]:
+        """Per line (``line_starts`` = offsets where lines begin, the first 0): tell weight, anti
+        weight, tell count and anti count, as four lists; the values :meth:`evidence` gives
+        for the line's :meth:`per_line` Counter."""
+        if not self.exact_sums:
+            by_line = [self.evidence(counts) for counts in self.per_line(text, line_starts)]
+            return ([e[0] for e in by_line], [e[1] for e in by_line], [e[2] for e in by_line], [e[3] for e in by_line])
+        found = self.all_ac.find_matches_as_indexes(text) if self.all_ac else []
+        if not found:
+            zeros = [0] * len(line_starts)
+            return [0.0] * len(line_starts), [0.0] * len(line_starts), zeros, zeros[:]
+        pis, match_starts, _ = zip(*found)
+        # the matches before each line start, and all of them at the end: a line's matches are
+        # bounds[i]:bounds[i + 1], so its sums are differences of running sums over the matches
+        bounds = list(map(bisect_left, repeat(match_starts), line_starts))
+        bounds.append(len(pis))
+
+        def per_line_sums(values: list, zero: float | int) -> list:
+            running = list(accumulate(map(values.__getitem__, pis), initial=zero))
+            at_bounds = list(map(running.__getitem__, bounds))
+            return list(map(sub, at_bounds[1:], at_bounds))
+
+        return (per_line_sums(self.tell_weight, 0.0), per_line_sums(self.anti_weight, 0.0),
+                per_line_sums(self.is_tell, 0), per_line_sums(self.is_anti, 0))
+
 
 def density(tell_weight: float, anti_weight: float, han: int) -> float:
     """Score per 100 Han characters (digits, Latin and punctuation do not dilute it)."""
@@ -376,14 +503,38 @@ def density(tell_weight: float, anti_weight: float, han: int) -> float:
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
+# Counting Han characters without a regex match per character: in UTF-16 the high byte of a
+# code unit says whether it is Han (U+3400–4DBF, 4E00–9FFF, F900–FAFF), except 0x4D, which also
+# holds the non-Han U+4DC0–4DFF; texts with a 0x4D high byte (rare) are counted by the regex.
+_HAN_HIGH = frozenset(range(0x34, 0xA0)) | {0xF9, 0xFA}
+_NOT_HAN_HIGH = bytes(b for b in range(256) if b not in _HAN_HIGH)
+_HAN_HIGH_FLAG = bytes(int(b in _HAN_HIGH) for b in range(256))  # translate table: 1 for Han, 0 else
+
+
+def _high_bytes(text: str) -> bytes:
+    """The high byte of each UTF-16 code unit of ``text`` (lone surrogates pass as themselves)."""
+    return text.encode("utf-16-le", "surrogatepass")[1::2]
+
 
 def without_han(text: str) -> str:
     return _HAN.sub("", text)
 
 
 def han_count(text: str) -> int:
-    # one string of what is left, not a list of every Han character (a large text has millions)
-    return len(text) - len(without_han(text))
+    high = _high_bytes(text)
+    if b"\x4d" in high:
+        return len(text) - len(without_han(text))
+    return len(high.translate(None, _NOT_HAN_HIGH))
+
+
+def han_per_line(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[int]:
+    """The Han characters of each ``text[start:end]``."""
+    high = _high_bytes(text)
+    if len(high) != len(text) or b"\x4d" in high:
+        # characters beyond U+FFFF take two code units (offsets differ), or U+4Dxx: the regex
+        return [end - start - len(without_han(text[start:end])) for start, end in zip(starts, ends)]
+    flags = high.translate(_HAN_HIGH_FLAG)
+    return list(map(flags.count, repeat(1), starts, ends))
 
 
 # ----------------------------------------------------------------------------- profiles
