@@ -114,9 +114,56 @@ def _sets() -> dict[str, Any]:
         "common": re.compile(_char_class(gb_l1 + big5_l1)[:-1] + _CHINESE_PUNCT + "]"),
         "kind1_run": re.compile(_char_class(kind1) + "+"),
         "kind1_lead": re.compile(_char_class(kind1_lead)),
+        "kind1_candidate": re.compile(_kind1_candidate_pattern()),
         "kind2_run": re.compile(kind2),
         "cp1252_to_c1": str.maketrans({c: chr(b) for c, b in cp1252.items()}),
     }
+
+
+def _kind1_candidate_pattern() -> str:
+    """A pattern found in every kind-1 run that holds a piece with a strong repair (see
+    :func:`_kind1_spans`); it is rare in clean Chinese, so one search decides where to look.
+
+    A piece is valid UTF-8 read two bytes at a time. Its characters, by what their two bytes
+    are in UTF-8 (a lead byte of a 2-, 3- or 4-byte sequence, a continuation byte, ASCII):
+    from a character boundary of the UTF-8 text it goes on with A (2-lead, cont: a whole
+    sequence), B (3-lead, cont: one byte to go) or C (4-lead, cont: two to go); with one byte
+    to go with D0 (cont, ASCII), D1 (cont, 2-lead), D2 (cont, 3-lead) or D3 (cont, 4-lead);
+    with two or three to go with E (cont, cont). A strong repair has at least two CJK
+    characters, each made of at least three bytes, so its piece has three characters or more.
+    Without a B the piece has only 2- and 4-byte sequences and CJK comes only from repairing
+    the Latin-1 or cp1252 characters they stand for as kind 2 (one GBK character from each
+    pair): at least four A characters that are the UTF-8 of such a character (A_M)."""
+    cont, ascii_ = range(0x80, 0xC0), range(0x40, 0x7F)
+
+    def chars(leads, trails) -> str:
+        return _decode_pairs("gb18030", [b for b in leads if b >= 0x81], trails)
+
+    kind2_chars = [bytes((b,)).decode("cp1252", "ignore") or chr(b) for b in range(0x80, 0xFF)]
+    kind2_chars += [chr(b) for b in range(0x80, 0xA0)]  # Latin-1's C1 controls as well
+    a_all = chars(range(0xC2, 0xE0), cont)
+    a_m = "".join(sorted({c for c in a_all if c.encode("gb18030").decode("utf-8") in kind2_chars}))
+    a_0 = "".join(c for c in a_all if c not in a_m)
+    b, c = chars(range(0xE0, 0xF0), cont), chars(range(0xF0, 0xF5), cont)
+    d0, d1 = chars(cont, ascii_), chars(cont, range(0xC2, 0xE0))
+    d2, d3 = chars(cont, range(0xE0, 0xF0)), chars(cont, range(0xF0, 0xF5))
+    e = chars(cont, cont)
+    A_M, A_0, B, C, D0, D1, D2, D3, E = map(_char_class, (a_m, a_0, b, c, d0, d1, d2, d3, e))
+    token_start = _char_class(a_m + a_0 + b + c)  # what may follow a whole sequence
+    token_end = _char_class(a_m + a_0 + e + d0)  # what may end one
+    # after a B: three characters or more, or two with a character of the piece next to them
+    after_b = (f"(?:(?:{D1}|{D3}{E})+(?:{D0}|{D2}{E})|{D2}{E}|{D0}(?={token_start})"
+               f"|(?<={token_end}{B}){D0})")
+    # after an A_M: three more A_M with only A and C E between them
+    between = f"(?:{A_0}|{C}{E})*"
+    after_a_m = f"{between}{A_M}{between}{A_M}{between}{A_M}"
+    # one character class first: re then scans for it in C before trying the rest
+    return f"{_char_class(b + a_m)}(?:(?<={B}){after_b}|(?<={A_M}){after_a_m})"
+
+
+def _has_latin1(text: str) -> bool:
+    """Whether ``text`` has a character U+0080-U+00FF (a C-level scan, faster than a regex)."""
+    return not text.encode("latin-1", "ignore").isascii()
 
 
 _ASCII_CONTROLS_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -318,6 +365,24 @@ _LATIN1_IN_CHINESE_RE = re.compile("[\u00b7\u00d7\u00f7\u00b0\u00b1\u00a7]+")  #
 _LATIN1_SYMBOL_RE = re.compile("[^\x00-\x7f\xc0-\xd6\xd8-\xf6\xf8-\xff]")
 
 
+# One well-formed UTF-8 character (the Unicode standard's table 3-7, which Python's strict
+# decoder follows: no overlong forms, surrogates or code points past U+10FFFF).
+_UTF8_CHAR = (rb"[\x00-\x7f]|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+              rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+              rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+_UTF8_SPAN_RE = re.compile(b"(?:" + _UTF8_CHAR + b")+")
+
+
+def _utf8_spans(raw: bytes) -> list[tuple[int, int]]:
+    """The stretches of ``raw`` that a strict UTF-8 decoder reads without error, as (start, end).
+
+    The same as decoding, and after each error decoding again from where the error ends:
+    a stretch cannot begin inside a lost sequence (those bytes are continuation bytes), and
+    UTF-8 is prefix-free, so the pattern reads the same characters as the decoder. One regex
+    instead of one decode (and one exception) per error."""
+    return [match.span() for match in _UTF8_SPAN_RE.finditer(raw)]
+
+
 def _utf8_pieces(run: str) -> list[tuple[int, int]]:
     """The longest pieces of a kind-1 run whose GB18030 bytes are valid UTF-8, as character
     offsets: clean characters next to the mojibake, or those left over around a byte the
@@ -325,18 +390,8 @@ def _utf8_pieces(run: str) -> list[tuple[int, int]]:
     raw = run.encode("gb18030")
     if len(raw) != 2 * len(run):  # every kind-1 character is two bytes; be safe anyway
         return [(0, len(run))]
-    spans, position = [], 0
-    while position < len(raw):
-        try:
-            raw[position:].decode("utf-8")
-            spans.append((position, len(raw)))
-            break
-        except UnicodeDecodeError as error:
-            if error.start:
-                spans.append((position, position + error.start))
-            position += error.end
     pieces = []
-    for start, end in spans:
+    for start, end in _utf8_spans(raw):
         # whole characters of the run (even byte offsets) that begin and end UTF-8 characters
         first = start + start % 2
         while first < end and 0x80 <= raw[first] <= 0xBF:
@@ -349,46 +404,17 @@ def _utf8_pieces(run: str) -> list[tuple[int, int]]:
     return pieces
 
 
-def _runs(text: str) -> list[tuple[int, int, str]]:
-    """Suspicious runs in ``text``: (start, end, rule), in order, not overlapping."""
-    sets = _sets()
+def _runs(text: str, complete: bool = True) -> list[tuple[int, int, str]]:
+    """Suspicious runs in ``text``: (start, end, rule), in order, not overlapping.
+
+    ``complete=False``: only the kind-1 pieces that can matter unless some kind-1 run is
+    repaired on strong evidence (see :func:`_kind1_spans`)."""
+    kind2 = _kind2_runs(text) if _has_latin1(text) else None
+    spans = _kind1_spans(text, kind2) if not complete else _kind1_spans_complete(text)
     found: list[tuple[int, int, str]] = []
-    if sets["kind1_lead"].search(text):
-        # only lines with a typical lead character: clean lines hold many kind-1 characters too
-        position = 0
-        for line in text.split("\n"):
-            if sets["kind1_lead"].search(line):
-                for match in sets["kind1_run"].finditer(line):
-                    if sets["kind1_lead"].search(match.group()):
-                        base = position + match.start()
-                        found += [(base + i, base + j, "mojibake:utf8-as-gbk") for i, j in _utf8_pieces(match.group())]
-            position += len(line) + 1
-    if re.search("[\x80-\xff]", text):
-        kind2 = []
-        position = 0
-        while (match := sets["kind2_run"].search(text, position)) is not None:
-            start, end = match.span()
-            # the pairs may be out of step (a stray Latin-1 character before the GBK text):
-            # take the run one character later when only it can be repaired, or it reads better
-            shifted = sets["kind2_run"].match(text, start + 1) if end - start > 2 else None
-            if shifted is not None:
-                rule = "mojibake:gbk-as-latin1"
-                now, later = _repair_run(match.group(), rule), _repair_run(shifted.group(), rule)
-                if now is not None or later is not None:
-                    # the reading that repairs more of it (in step, no character trimmed off)
-                    if now is None or (later is not None and later[1] - later[0] > now[1] - now[0]):
-                        start, end = shifted.span()  # what follows it is searched again
-                else:
-                    after, later = _undo_kind2(match.group()), _undo_kind2(shifted.group())
-                    if later is not None and (after is None or text_score(later) > text_score(after)):
-                        start, end = shifted.span()
-            if end - start > 2 and _repair_run(text[start:end], "mojibake:gbk-as-latin1") is None:
-                # a run that cannot be repaired whole (GBK, a stray letter, GBK out of step):
-                # end it at the last pair reading as no common character before which it can be
-                # repaired, else before its first pair that reads as nothing at all
-                end = _cut_kind2(text, start, end)
-            kind2.append((start, end, "mojibake:gbk-as-latin1"))
-            position = end
+    for start, end in spans:
+        found += [(start + i, start + j, "mojibake:utf8-as-gbk") for i, j in _utf8_pieces(text[start:end])]
+    if kind2 is not None:
         if found:  # the two kinds use disjoint characters apart from ASCII trail bytes
             found = sorted(found + kind2)
             kept: list[tuple[int, int, str]] = []
@@ -399,6 +425,97 @@ def _runs(text: str) -> list[tuple[int, int, str]]:
         else:
             found = kind2
     return found
+
+
+def _kind1_spans_complete(text: str) -> list[tuple[int, int]]:
+    """Every kind-1 run of ``text`` with a typical lead character, as (start, end)."""
+    sets = _sets()
+    spans: list[tuple[int, int]] = []
+    if sets["kind1_lead"].search(text):
+        # only lines with a typical lead character: clean lines hold many kind-1 characters too
+        position = 0
+        for line in text.split("\n"):
+            if sets["kind1_lead"].search(line):
+                spans += _kind1_spans_in(text, position, position + len(line))
+            position += len(line) + 1
+    return spans
+
+
+def _kind1_spans_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The kind-1 runs with a typical lead character in ``text[start:end]`` (whole lines)."""
+    sets = _sets()
+    return [match.span() for match in sets["kind1_run"].finditer(text, start, end)
+            if sets["kind1_lead"].search(text, match.start(), match.end())]
+
+
+def _kind1_spans(text: str, kind2: list[tuple[int, int, str]] | None) -> list[tuple[int, int]]:
+    """The kind-1 runs whose pieces can change the repairs when no kind-1 run of ``text`` is
+    repaired on strong evidence: those holding the candidate pattern (every run with a
+    strong repair does, see :func:`_kind1_candidate_pattern`), and every run of a line with
+    a kind-2 run (a kind-1 piece overlapping a kind-2 run hides it)."""
+    sets = _sets()
+    spans: set[tuple[int, int]] = set()
+    end = -1
+    for match in sets["kind1_candidate"].finditer(text):
+        if match.start() >= end:  # a later match in the same run adds nothing
+            span = _kind1_run_around(text, match.start())
+            end = span[1]
+            if sets["kind1_lead"].search(text, *span):
+                spans.add(span)
+    line_end = -1
+    for start, _, _ in kind2 or ():
+        if start >= line_end:
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", start)
+            line_end = len(text) if line_end < 0 else line_end
+            spans.update(_kind1_spans_in(text, line_start, line_end))
+    return sorted(spans)
+
+
+def _kind1_run_around(text: str, position: int) -> tuple[int, int]:
+    """The whole kind-1 run holding the kind-1 character at ``position``."""
+    run = _sets()["kind1_run"]
+    end = run.match(text, position).end()
+    start, window = position, 64
+    while True:  # back over the run, in growing windows read backwards (re cannot search back)
+        begin = max(0, start - window)
+        before = run.match(text[begin:start][::-1])
+        size = before.end() if before else 0
+        start -= size
+        if start != begin or begin == 0:
+            return start, end
+        window *= 4
+
+
+def _kind2_runs(text: str) -> list[tuple[int, int, str]]:
+    """The kind-2 runs of ``text`` (one with Latin-1 characters), in order."""
+    sets = _sets()
+    kind2 = []
+    position = 0
+    while (match := sets["kind2_run"].search(text, position)) is not None:
+        start, end = match.span()
+        # the pairs may be out of step (a stray Latin-1 character before the GBK text):
+        # take the run one character later when only it can be repaired, or it reads better
+        shifted = sets["kind2_run"].match(text, start + 1) if end - start > 2 else None
+        if shifted is not None:
+            rule = "mojibake:gbk-as-latin1"
+            now, later = _repair_run(match.group(), rule), _repair_run(shifted.group(), rule)
+            if now is not None or later is not None:
+                # the reading that repairs more of it (in step, no character trimmed off)
+                if now is None or (later is not None and later[1] - later[0] > now[1] - now[0]):
+                    start, end = shifted.span()  # what follows it is searched again
+            else:
+                after, later = _undo_kind2(match.group()), _undo_kind2(shifted.group())
+                if later is not None and (after is None or text_score(later) > text_score(after)):
+                    start, end = shifted.span()
+        if end - start > 2 and _repair_run(text[start:end], "mojibake:gbk-as-latin1") is None:
+            # a run that cannot be repaired whole (GBK, a stray letter, GBK out of step):
+            # end it at the last pair reading as no common character before which it can be
+            # repaired, else before its first pair that reads as nothing at all
+            end = _cut_kind2(text, start, end)
+        kind2.append((start, end, "mojibake:gbk-as-latin1"))
+        position = end
+    return kind2
 
 
 def _cut_kind2(text: str, start: int, end: int) -> int:
@@ -417,14 +534,17 @@ def _cut_kind2(text: str, start: int, end: int) -> int:
     return max(unreadable[0], start + 2) if unreadable else end
 
 
-def _repairs(text: str, depth: int = _MAX_DEPTH) -> list[tuple[int, int, str, str]]:
+def _repairs(text: str, depth: int = _MAX_DEPTH, complete: bool = False) -> list[tuple[int, int, str, str]]:
     """(start, end, repaired, rule) for every run of ``text`` that can be repaired.
 
     A run whose repair is a single character is weak evidence by itself (``Äê`` could be
     two letters of a Latin word). It is repaired when the text has runs of the same kind
     repaired on strong evidence (``2027Äê`` next to ``½­ËÕÊ¡``), or, for GBK read as
-    Latin-1, when its line has at least two such runs of GB2312 bytes (``2025Äê12ÔÂ19ÈÕ``)."""
-    runs = _runs(text)
+    Latin-1, when its line has at least two such runs of GB2312 bytes (``2025Äê12ÔÂ19ÈÕ``).
+
+    The kind-1 pieces are first taken only where a strong repair is possible (``complete``
+    False, see :func:`_kind1_spans`); once one is found, the others are looked at as well."""
+    runs = _runs(text, complete)
     found: dict[tuple[int, int, str], tuple[int, int, str, str]] = {}
     remnants: list[tuple[int, int, str]] = []
     for run in runs:
@@ -436,6 +556,8 @@ def _repairs(text: str, depth: int = _MAX_DEPTH) -> list[tuple[int, int, str, st
                 for begin, stop in ((start, start + repaired[0]), (start + repaired[1], end)):
                     remnants += [(m.start(), m.end(), rule) for m in _sets()["kind2_run"].finditer(text, begin, stop)]
     strong = {repair[3] for repair in found.values()}
+    if not complete and "mojibake:utf8-as-gbk" in strong:
+        return _repairs(text, depth, complete=True)  # weak kind-1 repairs: any piece may have one
     weak: dict[int, list[tuple[tuple[int, int, str], tuple[int, int, str, str]]]] = {}  # line -> repairs
     for run in sorted(runs + remnants):
         start, end, rule = run
@@ -592,7 +714,7 @@ def _repairs_after_normalise(text: str, repairs: list[tuple[int, int, str, str]]
     pieces.append(text[position:])
     stretches.append((length, position, len(text) - position))
     repaired = "".join(pieces)
-    if pattern.search(repaired) is None or not re.search("[\x80-\xff]", repaired):
+    if not _has_latin1(repaired) or pattern.search(repaired) is None:
         return []  # nothing normalise would change, or nothing a Latin-1 run could hold
     # the view: normalise's character map applied; anchors[i] = (start in view, start in repaired, source size, kept)
     view_parts, anchors, position, size = [], [], 0, 0
