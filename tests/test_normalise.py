@@ -164,3 +164,90 @@ def test_changes_are_consistent(text):
     result = normalise.run(text, CONFIG, {})
     for change in result.changes:
         assert text[change.start:change.end] == change.before
+
+
+# --- the line-by-line implementation this stage had before it was made fast, kept as the reference ---
+
+def _reference(text: str) -> tuple:
+    """(text, changes, counts) as the former per-line code computed them (regexes rebuilt from the table)."""
+    import re
+
+    table = normalise._load(str(tables_dir()))
+    if not text:
+        return text, (), None
+    breaks = "\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
+    spaces = set(table.edge) - table.deleted
+    mapped: dict = {}
+    for char, kind in table.kind.items():
+        if char not in spaces and char not in table.deleted:
+            mapped.setdefault(kind, set()).add(char)
+    cls = normalise._char_class
+    either = cls(set(table.edge))
+    kinds = "".join(f"|(?P<k{n}>[{cls(chars)}]+)" for n, chars in enumerate(mapped.values()))
+    start_re = re.compile(f"[{cls(set(table.kind) - {' '})}]| [{either}]")
+    inner_re = re.compile(f"(?P<space>[{cls(spaces)}][{either}]*)|(?P<delete>[{cls(set(table.deleted))}]+){kinds}")
+    changes: list = []
+    counts = dict.fromkeys(("line_breaks", "blank_lines", "deindented", "trailing",
+                            "spaces_collapsed", "deleted", "mapped"), 0)
+    counts["line_breaks"] = len(re.findall("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]", text))
+    out = []
+    position = 0
+    pieces = [(m.start(), m.end()) for m in re.finditer(breaks, text)]
+    lines = []
+    for begin, end in pieces:
+        lines.append((text[position:begin], position))
+        position = end
+    if position < len(text):
+        lines.append((text[position:], position))
+    for line, start in lines:
+        core = line.strip(table.edge)
+        if not core:
+            counts["blank_lines"] += 1
+            continue
+        core_start = len(line) - len(line.lstrip(table.edge))
+        core_end = core_start + len(core)
+        if core_start:
+            counts["deindented"] += 1
+            changes.append((start, start + core_start, line[:core_start], "", "normalise:indent"))
+        if "  " in core or start_re.search(core):
+            parts, last, at = [], 0, 0
+            while (hint := start_re.search(core, at)) is not None:
+                match = inner_re.match(core, hint.start())
+                at = match.end()
+                before = match.group()
+                if match.lastgroup == "space":
+                    after = "\u3000" if set(before) - table.deleted <= {"\u3000"} else " "
+                    if before == after:
+                        continue
+                    counts["spaces_collapsed"] += 1
+                else:
+                    after = before.translate(table.translate)
+                    counts["deleted" if match.lastgroup == "delete" else "mapped"] += len(before)
+                changes.append((start + core_start + match.start(), start + core_start + match.end(), before, after))
+                parts += [core[last:match.start()], after]
+                last = match.end()
+            core = "".join(parts) + core[last:]
+        out.append(core)
+        if core_end < len(line):
+            counts["trailing"] += 1
+            changes.append((start + core_end, start + len(line), line[core_end:], "", "normalise:trailing-space"))
+    new = "\n".join(out) + "\n" if out else ""
+    if new == text:
+        return text, (), None
+    return new, tuple(changes), counts
+
+
+_layout_text = st.text(alphabet=st.one_of(
+    st.sampled_from(list("甲乙 \u3000\u00a0\t\u200b\ufeff\x07\n\n\r\r\n\x0b\x0c\x1c\x85\u2028\u2029﹒﹐２Ａｚ⼀\uf900")),
+    st.characters()), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_layout_text)
+def test_same_as_the_line_by_line_reference(text):
+    expected_text, expected_changes, expected_counts = _reference(text)
+    result = normalise.run(text, CONFIG, {})
+    assert result.text == expected_text
+    got = tuple(c[:5] if c.rule in ("normalise:indent", "normalise:trailing-space") else c[:4] for c in result.changes)
+    assert got == expected_changes
+    assert (result.data or {}).get("normalise") == expected_counts

@@ -20,7 +20,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from itertools import accumulate, compress, count, repeat
+from operator import add, is_not
+from typing import Any, Mapping
 
 from .data import read_tsv, tables_dir
 from .errors import TableError
@@ -30,7 +32,7 @@ TABLE = "normalise.tsv"
 
 # Line separators besides "\n". \r\n first so it counts as one break.
 _BREAK_RE = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_ANY_BREAK_RE = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_BREAK_CHARS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines splits on
 _CODE_RE = re.compile(r"U\+([0-9A-Fa-f]{4,6})")
 
 
@@ -50,9 +52,9 @@ class _Table:
     kind: dict[str, str]  # character -> kind column
     edge: str  # characters stripped from line edges: spaces and deleted characters
     deleted: frozenset[str]
-    special_re: re.Pattern[str]  # a listed character other than the plain space
-    start_re: re.Pattern[str]  # where an inside edit can start: a listed character or two spaces
-    inner_re: re.Pattern[str]  # an edit inside a line: space run, deletions, mapped run
+    break_or_special_re: re.Pattern[str]  # a line break other than \n, or a listed character other than " "
+    start_re: re.Pattern[str]  # where an inside edit can start: a listed character other than " ", or two spaces
+    edit_re: re.Pattern[str]  # an edit inside a line: space run, deletions, mapped run (group names the kind)
 
 
 @lru_cache(maxsize=8)
@@ -78,19 +80,26 @@ def _load(directory: str) -> _Table:
             mapped.setdefault(row["kind"], set()).add(source)
     sp, dl = _char_class(spaces), _char_class(deleted)
     either = _char_class(spaces | deleted)
-    # one group per kind, so one Change covers a run of one kind (２０２５, not ２０２５﹒)
-    kinds = "".join(f"|(?P<k{n}>[{_char_class(chars)}]+)" for n, chars in enumerate(mapped.values()))
     every = spaces.union(deleted, *mapped.values())
+    # An edit starts where start_re matches; its first character says what it is: a space run
+    # (spaces and deleted characters), a run of deleted characters, or a run of one mapped kind
+    # (one group per kind, so one Change covers a run of one kind: ２０２５, not ２０２５﹒).
+    # The empty group names the kind (match.lastgroup).
+    kinds = [("space", sp, either), ("delete", dl, dl)]
+    kinds += [(f"k{n}", _char_class(chars), _char_class(chars)) for n, chars in enumerate(mapped.values())]
+    dispatch = "|".join(f"(?<=[{first}])(?P<{name}>)[{rest}]*" for name, first, rest in kinds)
+    start = f"[{_char_class(every)}](?:(?<! )|(?=[{either}]))"
     return _Table(
         translate=translate,
         rule=rule,
         kind=kind,
         edge="".join(spaces | deleted),
         deleted=frozenset(deleted),
-        # a listed character (other than a single space), two spaces, or a space at a line edge
-        special_re=re.compile(f"[{_char_class(every - {' '})}]"),
-        start_re=re.compile(f"[{_char_class(every - {' '})}]| [{either}]"),
-        inner_re=re.compile(f"(?P<space>[{sp}][{either}]*)|(?P<delete>[{dl}]+){kinds}"),
+        break_or_special_re=re.compile(f"[{_char_class(every - {' '})}{_BREAK_CHARS[1:]}]"),
+        # start = "[every - {' '}]| [either]", written to begin with one character class so that the
+        # regex engine skips ahead with it instead of trying an alternation at every position
+        start_re=re.compile(start),
+        edit_re=re.compile(f"{start}(?:{dispatch})"),
     )
 
 
@@ -103,78 +112,78 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         return StageResult(text)
     table = _load(str(tables_dir(config.tables_dir)))
     if (text.endswith("\n") and text[0] not in "\n " and "\n\n" not in text and "  " not in text
-            and " \n" not in text and "\n " not in text
-            and not _BREAK_RE.search(text) and not table.special_re.search(text)):
+            and " \n" not in text and "\n " not in text and not table.break_or_special_re.search(text)):
         return StageResult(text)  # already one clean paragraph per line
 
-    changes: list[Change] = []
+    # Whole-text C-level steps (splitlines splits on exactly the breaks listed in the module
+    # docstring, \r\n as one); Python only visits the lines with something to record.
+    lines = text.splitlines()
+    cores = list(map(str.strip, lines, repeat(table.edge)))
+    edged = compress(count(), map(is_not, cores, lines))  # strip removed something: indent, trailing, blank
+    # start_re finds what _edit_inside edits: a listed character other than " ", or two spaces
+    inside = set(compress(count(), map(table.start_re.search, cores)))
     counts = dict.fromkeys(("line_breaks", "blank_lines", "deindented", "trailing",
                             "spaces_collapsed", "deleted", "mapped"), 0)
-    counts["line_breaks"] = sum(1 for _ in _BREAK_RE.finditer(text))
-    out_lines: list[str] = []
-    for line, start in _lines(text):
-        core = line.strip(table.edge)
+    counts["line_breaks"] = _count_breaks(text, len(lines))
+    counts["blank_lines"] = cores.count("")
+    changes: list[Change] = []
+    memo: dict[tuple[str, str], tuple[str, str, str, str, int] | None] = {}
+    todo = sorted(inside.union(edged))
+    if todo:
+        # where each line starts: every break is one character, except \r\n
+        widths = map(len, text.splitlines(keepends=True)) if "\r" in text else map(add, map(len, lines), repeat(1))
+        offsets = list(accumulate(widths, initial=0))
+    for number in todo:
+        line, core = lines[number], cores[number]
         if not core:  # blank, or nothing but spaces and invisible characters
-            counts["blank_lines"] += 1
             continue
+        start = offsets[number]
         core_start = len(line) - len(line.lstrip(table.edge))
         core_end = core_start + len(core)
         if core_start:
             counts["deindented"] += 1
             changes.append(Change(start, start + core_start, line[:core_start], "", "normalise:indent",
                                   "indentation removed: a paragraph starts at the line start"))
-        if "  " in core or table.special_re.search(core):  # most lines have nothing inside to edit
-            core = _edit_inside(core, start + core_start, table, counts, changes)
-        out_lines.append(core)
+        if number in inside:
+            cores[number] = _edit_inside(core, start + core_start, table, counts, changes, memo)
         if core_end < len(line):
             counts["trailing"] += 1
             changes.append(Change(start + core_end, start + len(line), line[core_end:], "",
                                   "normalise:trailing-space", "trailing spaces removed"))
-    new_text = "\n".join(out_lines) + "\n" if out_lines else ""
+    kept = list(filter(None, cores))  # an edited core is never empty: its edges are not listed characters
+    new_text = "\n".join(kept) + "\n" if kept else ""
     if new_text == text:
         return StageResult(text)
     return StageResult(new_text, tuple(changes), data={"normalise": counts},
                        summary=_summary(counts, text))
 
 
+def _count_breaks(text: str, line_count: int) -> int:
+    """How many line breaks other than a lone \n (\r\n counts once), from counts only."""
+    breaks = line_count - (text[-1] not in _BREAK_CHARS)  # every line ends with a break but maybe the last
+    crlf = text.count("\r\n") if "\r" in text else 0
+    return breaks - (text.count("\n") - crlf)
+
+
 def _edit_inside(core: str, offset: int, table: _Table, counts: dict[str, int],
-                 changes: list[Change]) -> str:
-    """The line without its edges, with space runs collapsed and listed characters mapped."""
+                 changes: list[Change], memo: dict[tuple[str, str], tuple[str, str, str, str, int] | None]) -> str:
+    """The line without its edges, with space runs collapsed and listed characters mapped.
+
+    ``memo`` keeps the edit worked out for each (kind, run) already seen in this document:
+    the same few runs (a list dot ﹒, an ideographic space) come back on thousands of lines.
+    """
     pieces: list[str] = []
     last = 0
-    position = 0
-    while True:
-        # find the next candidate with a plain character class (fast), then match the
-        # alternation there: the alternation tried at every position is 10x slower
-        hint = table.start_re.search(core, position)
-        if hint is None:
-            break
-        match = table.inner_re.match(core, hint.start())
-        if match is None:  # cannot happen: every hint starts one of the alternatives
-            position = hint.start() + 1
-            continue
-        position = match.end()
+    for match in table.edit_re.finditer(core):
         before = match.group()
-        if match.lastgroup == "space":
-            # a run of only ideographic spaces stays one U+3000 (第一章　总则); any other run is one space
-            after = "\u3000" if set(before) - table.deleted <= {"\u3000"} else " "
-            if before == after:
-                continue
-            rows = sorted({table.rule[c] for c in before if c != " "}, key=_line_of)
-            rule = ",".join(["normalise:space", *rows[:3]])
-            why = f"{len(before)} space character(s) became one"
-            counts["spaces_collapsed"] += 1
-        else:
-            after = before.translate(table.translate)
-            rows = sorted({table.rule[c] for c in before}, key=_line_of)
-            rule = ",".join(rows) if len(rows) <= 3 else f"{rows[0]},…({len(rows)} rows)"
-            if match.lastgroup == "delete":
-                why = f"{len(before)} invisible/control character(s) deleted"
-                counts["deleted"] += len(before)
-            else:
-                kinds = "/".join(sorted({table.kind[c] for c in before}))
-                why = f"{len(before)} {kinds} character(s) mapped"
-                counts["mapped"] += len(before)
+        key = (match.lastgroup, before)
+        if key not in memo:
+            memo[key] = _inside_edit(match.lastgroup, before, table)
+        edit = memo[key]
+        if edit is None:
+            continue
+        after, rule, why, counter, amount = edit
+        counts[counter] += amount
         at = offset + match.start()
         changes.append(Change(at, at + len(before), before, after, rule, why))
         pieces.append(core[last:match.start()])
@@ -184,18 +193,27 @@ def _edit_inside(core: str, offset: int, table: _Table, counts: dict[str, int],
     return "".join(pieces)
 
 
+def _inside_edit(kind: str, before: str, table: _Table) -> tuple[str, str, str, str, int] | None:
+    """(after, rule, why, counter, amount) for a run ``before`` of group ``kind`` of inner_re; None: leave it."""
+    if kind == "space":
+        # a run of only ideographic spaces stays one U+3000 (第一章　总则); any other run is one space
+        after = "\u3000" if set(before) - table.deleted <= {"\u3000"} else " "
+        if before == after:
+            return None
+        rows = sorted({table.rule[c] for c in before if c != " "}, key=_line_of)
+        rule = ",".join(["normalise:space", *rows[:3]])
+        return after, rule, f"{len(before)} space character(s) became one", "spaces_collapsed", 1
+    after = before.translate(table.translate)
+    rows = sorted({table.rule[c] for c in before}, key=_line_of)
+    rule = ",".join(rows) if len(rows) <= 3 else f"{rows[0]},…({len(rows)} rows)"
+    if kind == "delete":
+        return after, rule, f"{len(before)} invisible/control character(s) deleted", "deleted", len(before)
+    kinds = "/".join(sorted({table.kind[c] for c in before}))
+    return after, rule, f"{len(before)} {kinds} character(s) mapped", "mapped", len(before)
+
+
 def _line_of(where: str) -> int:
     return int(where.rsplit(":", 1)[1])
-
-
-def _lines(text: str) -> Iterator[tuple[str, int]]:
-    """(line, offset) for every line of ``text``, split on any line break."""
-    start = 0
-    for match in _ANY_BREAK_RE.finditer(text):
-        yield text[start:match.start()], start
-        start = match.end()
-    if start < len(text):
-        yield text[start:], start
 
 
 def _summary(counts: Mapping[str, int], text: str) -> str:
