@@ -230,3 +230,90 @@ def test_pipeline_cleans_a_mojibake_page_like_the_clean_one(name):
     text = SEEDS[name]
     page = text.encode("gbk").decode("latin-1").encode("utf-8")  # GBK read as Latin-1, saved as UTF-8
     assert clean(page).text == clean(text.encode("utf-8")).text
+
+
+# --- the fast reading (kind-1 pieces only where a strong repair is possible) -------------------
+def utf8_spans_by_decoding(raw: bytes) -> list[tuple[int, int]]:
+    """The stretches a strict decoder reads without error: decode, and after each error again."""
+    spans, position = [], 0
+    while position < len(raw):
+        try:
+            raw[position:].decode("utf-8")
+            spans.append((position, len(raw)))
+            break
+        except UnicodeDecodeError as error:
+            if error.start:
+                spans.append((position, position + error.start))
+            position += error.end
+    return spans
+
+
+@pytest.mark.parametrize("raw, spans", [
+    (b"", []),
+    ("中a".encode(), [(0, 4)]),
+    (b"\xe4\xb8\x41\xc3\xa9", [(2, 5)]),  # a sequence cut short: the decoder goes on at the A
+    (b"\xed\xa0\x80\xc2", []),  # a surrogate (three lost bytes) and a lead byte at the end
+    (b"\xf4\x90\x80\x80a\xf0\x9f\x98\x80", [(4, 9)]),  # past U+10FFFF; an emoji
+])
+def test_utf8_spans_examples(raw, spans):
+    assert mojibake._utf8_spans(raw) == spans == utf8_spans_by_decoding(raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=40) | st.text(st.sampled_from(SEED_CHARS + list("鍙戝竷涓鐨銆鈥脠路贸")), max_size=30)
+       .map(lambda t: t.encode("gb18030")))
+def test_utf8_spans_are_the_decoders(raw):
+    assert mojibake._utf8_spans(raw) == utf8_spans_by_decoding(raw)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from(SEED_CHARS + TRAD_CHARS + list("·×°ÄÖ\n")), max_size=120), st.data())
+def test_run_around_is_the_whole_run(text, data):
+    runs = [m.span() for m in mojibake._sets()["kind1_run"].finditer(text)]
+    if runs:
+        start, end = data.draw(st.sampled_from(runs))
+        position = data.draw(st.integers(start, end - 1))
+        assert mojibake._kind1_run_around(text, position) == (start, end)
+
+
+# mojibake of every kind the stage repairs, also of mojibake, from text with letters the
+# wrong readings turn into (Latin-1, Greek, Cyrillic, pinyin, box drawing)
+SOURCE_CHARS = SEED_CHARS[::3] + TRAD_CHARS[::5] + list("·×°ÄÖéàüΑΩαωАЯаяāáǎàē─│")
+READINGS = [
+    lambda t: t.encode("utf-8").decode("gb18030", "replace"),
+    lambda t: t.encode("gbk", "replace").decode("latin-1").encode("utf-8").decode("gb18030", "replace"),
+    lambda t: t.encode("utf-8").decode("gb18030", "replace").encode("utf-8").decode("gb18030", "replace"),
+    lambda t: t.encode("gbk", "replace").decode("cp1252", "replace").encode("utf-8").decode("gb18030", "replace"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(SOURCE_CHARS), min_size=1, max_size=12), st.sampled_from(range(len(READINGS))),
+       st.text(st.sampled_from(SEED_CHARS), max_size=6))
+def test_candidate_pattern_in_every_run_with_a_strong_repair(source, reading, context):
+    # the fast reading looks only at kind-1 runs holding the candidate pattern: every run
+    # with a piece repaired on strong evidence must hold it
+    text = context + READINGS[reading](source) + context
+    candidate = mojibake._sets()["kind1_candidate"]
+    for start, end in mojibake._kind1_spans_complete(text):
+        run = text[start:end]
+        for i, j in mojibake._utf8_pieces(run):
+            if mojibake._repair_run(run[i:j], KIND1) is not None:
+                assert candidate.search(run), run
+
+
+def test_candidate_pattern_examples():
+    candidate = mojibake._sets()["kind1_candidate"]
+    assert candidate.search("浜哄伐鏅鸿兘")  # 人工智能: a B (3-byte lead, continuation byte) then more
+    once = "人工智能".encode("gbk").decode("latin-1").encode("utf-8").decode("gb18030")
+    assert candidate.search(once)  # Latin-1 letters only (2-byte UTF-8): four of them
+    for clean in ["道路协同", "实施路", "全鏈條"[:1], "妈妈买了马", "江苏省人民政府"]:
+        assert candidate.search(clean) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(SEED_CHARS) | st.sampled_from(TRAD_CHARS) | st.sampled_from(MOJIBAKE)
+                | st.sampled_from(["ÄÖÜé", "°×·©", "……", "——", "鍙戝竷", "路路路路", "\n"]), max_size=30))
+def test_fast_and_complete_readings_agree(parts):
+    text = "".join(parts)
+    assert mojibake._repairs(text) == mojibake._repairs(text, complete=True)

@@ -404,12 +404,13 @@ def _utf8_pieces(run: str) -> list[tuple[int, int]]:
     return pieces
 
 
-def _runs(text: str, complete: bool = True) -> list[tuple[int, int, str]]:
+def _runs(text: str, complete: bool = True, latin1: bool | None = None) -> list[tuple[int, int, str]]:
     """Suspicious runs in ``text``: (start, end, rule), in order, not overlapping.
 
     ``complete=False``: only the kind-1 pieces that can matter unless some kind-1 run is
-    repaired on strong evidence (see :func:`_kind1_spans`)."""
-    kind2 = _kind2_runs(text) if _has_latin1(text) else None
+    repaired on strong evidence (see :func:`_kind1_spans`). ``latin1``: whether ``text`` has
+    Latin-1 characters, when the caller knows."""
+    kind2 = _kind2_runs(text) if (_has_latin1(text) if latin1 is None else latin1) else None
     spans = _kind1_spans(text, kind2) if not complete else _kind1_spans_complete(text)
     found: list[tuple[int, int, str]] = []
     for start, end in spans:
@@ -534,7 +535,8 @@ def _cut_kind2(text: str, start: int, end: int) -> int:
     return max(unreadable[0], start + 2) if unreadable else end
 
 
-def _repairs(text: str, depth: int = _MAX_DEPTH, complete: bool = False) -> list[tuple[int, int, str, str]]:
+def _repairs(text: str, depth: int = _MAX_DEPTH, complete: bool = False,
+             latin1: bool | None = None) -> list[tuple[int, int, str, str]]:
     """(start, end, repaired, rule) for every run of ``text`` that can be repaired.
 
     A run whose repair is a single character is weak evidence by itself (``Äê`` could be
@@ -544,7 +546,7 @@ def _repairs(text: str, depth: int = _MAX_DEPTH, complete: bool = False) -> list
 
     The kind-1 pieces are first taken only where a strong repair is possible (``complete``
     False, see :func:`_kind1_spans`); once one is found, the others are looked at as well."""
-    runs = _runs(text, complete)
+    runs = _runs(text, complete, latin1)
     found: dict[tuple[int, int, str], tuple[int, int, str, str]] = {}
     remnants: list[tuple[int, int, str]] = []
     for run in runs:
@@ -557,7 +559,7 @@ def _repairs(text: str, depth: int = _MAX_DEPTH, complete: bool = False) -> list
                     remnants += [(m.start(), m.end(), rule) for m in _sets()["kind2_run"].finditer(text, begin, stop)]
     strong = {repair[3] for repair in found.values()}
     if not complete and "mojibake:utf8-as-gbk" in strong:
-        return _repairs(text, depth, complete=True)  # weak kind-1 repairs: any piece may have one
+        return _repairs(text, depth, complete=True, latin1=latin1)  # weak kind-1 repairs: any piece may have one
     weak: dict[int, list[tuple[tuple[int, int, str], tuple[int, int, str, str]]]] = {}  # line -> repairs
     for run in sorted(runs + remnants):
         start, end, rule = run
@@ -610,9 +612,12 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     # rounds are merged into one change per span of the input.
     edits: list[tuple[int, int, str, str]] = []  # (start, end in text, after, rule), sorted
     current = text
-    for _ in range(_MAX_ROUNDS):
-        repairs = _repairs(current)
-        repairs = sorted(repairs + _repairs_after_normalise(current, repairs, config))
+    has_latin1 = _has_latin1(text)  # both readings of the input need it: find it once
+    for round_ in range(_MAX_ROUNDS):
+        latin1 = has_latin1 if round_ == 0 else None
+        repairs = _repairs(current, latin1=latin1)
+        if repairs or latin1 is not False:  # else the text as normalise leaves it has nothing either
+            repairs = sorted(repairs + _repairs_after_normalise(current, repairs, config))
         if not repairs:
             break
         edits = _compose(text, edits, repairs)
