@@ -237,9 +237,9 @@ def _reference(text: str) -> tuple:
     return new, tuple(changes), counts
 
 
-_layout_text = st.text(alphabet=st.one_of(
-    st.sampled_from(list("甲乙 \u3000\u00a0\t\u200b\ufeff\x07\n\n\r\r\n\x0b\x0c\x1c\x85\u2028\u2029﹒﹐２Ａｚ⼀\uf900")),
-    st.characters()), max_size=80)
+_layout_text = st.lists(st.one_of(
+    st.sampled_from([*"甲乙 \u3000\u00a0\t\u200b\ufeff\x07\n\n\r\x0b\x0c\x1c\x85\u2028\u2029﹒﹐２Ａｚ⼀\uf900", "\r\n", "  "]),
+    st.characters()), max_size=60).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
@@ -251,3 +251,9 @@ def test_same_as_the_line_by_line_reference(text):
     got = tuple(c[:5] if c.rule in ("normalise:indent", "normalise:trailing-space") else c[:4] for c in result.changes)
     assert got == expected_changes
     assert (result.data or {}).get("normalise") == expected_counts
+
+
+def test_line_break_count():
+    result = normalise.run("甲\r\n乙\r丙\n丁\u2028", CONFIG, {})
+    assert result.text == "甲\n乙\n丙\n丁\n"
+    assert result.data["normalise"]["line_breaks"] == 3  # \r\n, \r, U+2028; the \n is not counted
