@@ -205,3 +205,89 @@ def test_changes_point_into_the_input(lines):
     result = script.run(text, CONFIG, {})
     for change in result.changes:
         assert text[change.start:change.end] == change.before
+
+
+# --- the bulk evidence of run() agrees with the per-line definition (_evidence) -----------------
+
+_TABLES = script._load(str(tables_dir()))
+# Traditional-only and Simplified-only characters, characters GB2312 or Big5 classify the other way
+# than the tables (後 is Traditional-only but in GB2312; 机 体 与 广 are Simplified-only but in Big5;
+# — and ? are in neither set but GB2312 lacks —), weak characters, astral members of both sets,
+# other astral characters, a lone surrogate, the never-evidence word 关键词 and line breaks.
+_evidence_tokens = (list("體係製機麵負複關於臺發國務隨後拚摺菸醣麴乾著於瞭藉"
+                         "体系制机面负复关于台发国务随后与优广着构异网群床气们这说"
+                         "—?？·、,。 a1\n\n")
+                    + ["𥕥", "𢣚", "𪵣", "𫄣", "😀", "𠀀", "\ud800", "关键词", "关键词1", "\n"])
+
+
+def _reference_decisions(text: str) -> tuple[str, list[int], list[int], dict[int, tuple[int, int]]]:
+    """run()'s decisions as the stage first defined them: evidence of every line, the
+    document's majority as prior, a label per line."""
+    lines = text.split("\n")
+    evidence = [script._evidence(line, _TABLES) if line else (0, 0) for line in lines]
+    prior = sum(t for t, _ in evidence) > sum(s for _, s in evidence)
+    labels = ["traditional" if script._is_traditional(t, s, prior) else "simplified" if t or s else "none"
+              for t, s in evidence]
+    found = set(labels) - {"none"}
+    scr = "mixed" if len(found) == 2 else (found.pop() if found else "simplified")
+    traditional = [i for i, label in enumerate(labels) if label == "traditional"]
+    strays = [i for i, label in enumerate(labels) if label != "traditional" and evidence[i][0]]
+    return scr, traditional, strays, {i: e for i, e in enumerate(evidence) if e[0]}
+
+
+def _bulk_decisions(text: str) -> tuple[str, list[int], list[int], dict[int, tuple[int, int]]]:
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    document = script._document_evidence(lines, offsets, text, _TABLES)
+    return document.script, document.traditional, document.strays, document.evidence
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_evidence_tokens), max_size=80))
+def test_bulk_evidence_matches_the_definition(tokens):
+    text = "".join(tokens)
+    assert _bulk_decisions(text) == _reference_decisions(text)
+
+
+@pytest.mark.parametrize("text", [
+    "二、總體目標\n近日,江苏发布新政,这是们说。\n",        # (2, 0) heading: Traditional whatever the prior
+    "關\n这是\n",                                          # (1, 0): the prior decides; Simplified wins
+    "關\n體係\n这\n",                                      # (1, 0): the prior decides; Traditional wins
+    "關\n关键词关键词关键词\n",                            # Simplified only inside the ignored word
+    "後\n後來\n机体与广\n",                                # characters the codecs classify the other way
+    "𥕥𢣚\n𪵣\n😀\n",                                       # astral members of both sets
+    "",
+])
+def test_bulk_evidence_examples(text):
+    assert _bulk_decisions(text) == _reference_decisions(text)
+
+
+def test_codec_counts_every_bmp_character_right():
+    """Each BMP character, alone on a line, counts as what the tables say it is."""
+    chars = [chr(c) for c in range(0x10000) if c != 0x0A]
+    trad, simp = _TABLES.evidence_count.per_line("\n".join(chars))
+    assert trad == [int(c in _TABLES.traditional_chars) for c in chars]
+    assert simp == [int(bool(_TABLES.simplified.bmp.search(c))) for c in chars]
+    assert _TABLES.evidence_count.simplified.total("".join(chars)) == sum(simp)
+
+
+def test_codec_counts_astral_characters():
+    text = "𥕥a𪵣\n😀𢣚𢣚\n\n𠀀"
+    assert _TABLES.evidence_count.per_line(text) == ([1, 2, 0, 0], [1, 0, 0, 0])
+    assert _TABLES.evidence_count.simplified.total(text) == 1
+
+
+_fix_words = sorted(_TABLES.fixes)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_fix_words + list("著名作代表随向甚么炼覆制藉鉴的一\n")), max_size=30))
+def test_fix_anchors_find_every_line_a_fix_changes(tokens):
+    lines = "".join(tokens).split("\n")
+    may_fix = script._lines_with_fix_anchor(lines, "\n".join(lines), _TABLES)
+    for index, line in enumerate(lines):
+        fixed, _ = script._apply_fixes(line, line, 0, _TABLES, "t2s", "")
+        if fixed != line:
+            assert index in may_fix

@@ -23,10 +23,13 @@ Converted paragraphs then get the phrase fixes of ``corrections/t2s_fixes.tsv``
 
 from __future__ import annotations
 
+import operator
 import re
 import sys
+from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import accumulate, compress, repeat
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -41,6 +44,14 @@ OPENCC_CONFIG = {"none": "t2s", "tw": "tw2sp", "hk": "hk2s"}
 
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _ASTRAL_RE = re.compile(r"[\U00010000-\U0010ffff]")
+_ASTRAL_NL_RE = re.compile(r"[\U00010000-\U0010ffff\n]")
+
+
+def _has_astral(text: str) -> bool:
+    """Whether ``text`` holds a character beyond the BMP. Encoding to UTF-16 is a near-copy
+    (a few ms for 10 MB) where a regex search for the astral range scans 4x slower; each
+    astral character takes two UTF-16 units, everything else one."""
+    return len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
 
 
 @lru_cache(maxsize=4)
@@ -60,7 +71,7 @@ class _CharClass:
 
     def finditer(self, text: str) -> list[re.Match[str]]:
         found = list(self.bmp.finditer(text))
-        if self.astral is not None and _ASTRAL_RE.search(text):
+        if self.astral is not None and _has_astral(text):
             found = sorted(found + list(self.astral.finditer(text)), key=lambda m: m.start())
         return found
 
@@ -69,11 +80,19 @@ class _CharClass:
         if self.bmp.search(text):
             return True
         # the astral class scans slowly: look for any astral character at all first
-        return self.astral is not None and bool(_ASTRAL_RE.search(text)) and bool(self.astral.search(text))
+        return self.astral is not None and _has_astral(text) and bool(self.astral.search(text))
+
+    def search_lines(self, lines: list[str], has_astral: bool) -> list[Any]:
+        """For each line, whether it holds a character of the set (one C-level search per line);
+        ``has_astral``: whether any line holds an astral character."""
+        hits = list(map(self.bmp.search, lines))
+        if self.astral is not None and has_astral:
+            hits = [hit or self.astral.search(line) for hit, line in zip(hits, lines)]
+        return hits
 
     def count(self, text: str) -> int:
         n = len(self.bmp.findall(text))
-        if self.astral is not None and _ASTRAL_RE.search(text):
+        if self.astral is not None and _has_astral(text):
             n += len(self.astral.findall(text))
         return n
 
@@ -84,6 +103,97 @@ def _char_class(chars: set[str]) -> _CharClass:
     return _CharClass(re.compile(f"[{re.escape(bmp)}]"), re.compile(f"[{re.escape(astral)}]") if astral else None)
 
 
+def _class_of(chars: list[str]) -> str:
+    """A regex character class body for ``chars`` as ranges (compact and quick to compile
+    even for tens of thousands of characters)."""
+    codes = sorted(map(ord, chars))
+    starts = [code for before, code in zip([-2, *codes], codes) if code != before + 1]
+    ends = [code for code, after in zip(codes, [*codes[1:], -2]) if after != code + 1]
+    return "".join(f"{re.escape(chr(start))}-{re.escape(chr(end))}" for start, end in zip(starts, ends))
+
+
+@dataclass(frozen=True)
+class _CodecCount:
+    """Counts the characters of one set without a regex match per character.
+
+    A regex costs a Python object per match, and the evidence characters are a third of a
+    Traditional text. Python's CJK codecs classify characters in C instead: encoding with
+    errors="replace" writes b"?" for each character the codec lacks. GB2312 lacks nearly
+    exactly the Traditional-only characters, Big5 nearly exactly the Simplified-only ones.
+    So a count is the number of b"?" plus a correction for the characters where codec and
+    set disagree ("?" itself, —, 机 …), found by a regex scan. The count is exact for any
+    text: the corrections are computed from the codec over the whole BMP, and astral
+    characters (which neither codec has) are corrected one by one."""
+
+    codec: str
+    members: frozenset[str]
+    correction: Mapping[str, int]  # BMP character -> (1 if in the set) - (b"?" the codec writes for it)
+
+    @cached_property
+    def disagree(self) -> re.Pattern[str]:
+        """The characters of ``correction``."""
+        return re.compile(f"[{_class_of(list(self.correction))}]") if self.correction else re.compile("(?!)")
+
+    def correct(self, char: str) -> int:
+        """What to add to the b"?" count for one occurrence of ``char`` ("\n" included: 0)."""
+        if char in self.correction:
+            return self.correction[char]
+        if ord(char) < 0x10000:
+            return 0
+        return (char in self.members) - char.encode(self.codec, "replace").count(b"?")
+
+    def question_marks(self, joined: str) -> list[int]:
+        """The b"?" count of each line of ``joined`` ("\n"-separated), uncorrected."""
+        return list(map(bytes.count, joined.encode(self.codec, "replace").split(b"\n"), repeat(b"?")))
+
+    def total(self, text: str) -> int:
+        """The number of set members in ``text``."""
+        n = text.encode(self.codec, "replace").count(b"?")
+        n += sum(map(self.correction.__getitem__, self.disagree.findall(text)))
+        if _has_astral(text):
+            n += sum(map(self.correct, _ASTRAL_RE.findall(text)))
+        return n
+
+
+def _codec_count(codec: str, members: frozenset[str]) -> _CodecCount:
+    bmp = list(map(chr, (*range(0x0A), *range(0x0B, 0x10000))))  # every BMP character but "\n"
+    encoded = "\n".join(bmp).encode(codec, "replace").split(b"\n")
+    if len(encoded) != len(bmp):  # a byte 0x0A inside some character's bytes: lines would not split
+        raise TableError(f"codec {codec} cannot count characters line by line")
+    # (1 if a member) - (b"?" written for it), for 65535 characters: C-level maps, not a loop
+    difference = list(map(operator.sub, map(members.__contains__, bmp), map(bytes.count, encoded, repeat(b"?"))))
+    correction = dict(compress(zip(bmp, difference), difference))
+    return _CodecCount(codec, members, correction)
+
+
+@dataclass(frozen=True)
+class _EvidenceCount:
+    """Traditional-only and Simplified-only counts of every line of a "\n"-joined text:
+    two encodings and one regex scan for the characters either codec gets wrong."""
+
+    traditional: _CodecCount
+    simplified: _CodecCount
+    disagree_nl: re.Pattern[str]  # characters either codec gets wrong, and "\n"
+
+    def per_line(self, joined: str) -> tuple[list[int], list[int]]:
+        trad = self.traditional.question_marks(joined)
+        simp = self.simplified.question_marks(joined)
+        # the matches of a "[...\n]" class joined and split at "\n": the characters to correct, line by line
+        found = "".join(self.disagree_nl.findall(joined)).split("\n")
+        if _has_astral(joined):
+            found = ["".join(pair) for pair in zip(found, "".join(_ASTRAL_NL_RE.findall(joined)).split("\n"))]
+        for index in compress(range(len(found)), found):
+            trad[index] += sum(map(self.traditional.correct, found[index]))
+            simp[index] += sum(map(self.simplified.correct, found[index]))
+        return trad, simp
+
+
+def _evidence_count(traditional: frozenset[str], simplified: frozenset[str]) -> _EvidenceCount:
+    trad, simp = _codec_count("gb2312", traditional), _codec_count("big5", simplified)
+    either = list(set(trad.correction) | set(simp.correction))
+    return _EvidenceCount(trad, simp, re.compile(f"[{_class_of(either)}\n]"))
+
+
 @dataclass(frozen=True)
 class _Tables:
     traditional_chars: frozenset[str]
@@ -92,6 +202,13 @@ class _Tables:
     ignore_re: re.Pattern[str] | None  # words that are never evidence
     fixes_re: re.Pattern[str] | None
     fixes: dict[str, tuple[str, str]]  # from -> (to, "t2s_fixes.tsv:LINE")
+    fix_anchors: tuple[str, ...]  # one character of each fix that changes text; a line without any has no fix
+    simplified_chars: frozenset[str]
+
+    @cached_property
+    def evidence_count(self) -> _EvidenceCount:
+        """Built on first use (tens of ms): only documents with Traditional-only characters need it."""
+        return _evidence_count(self.traditional_chars, self.simplified_chars)
 
 
 @lru_cache(maxsize=8)
@@ -124,6 +241,8 @@ def _load(directory: str) -> _Tables:
         if row["from"] in fixes:
             raise TableError(f"{row.where}: {row['from']} is listed twice")
         fixes[row["from"]] = (row["to"], row.where)
+    # the character a fix replaces (甚 of 甚么 → 什么), else its first: rare in converted text
+    anchors = {next((a for a, b in zip(word, to) if a != b), word[0]) for word, (to, _) in fixes.items() if to != word}
     return _Tables(
         traditional_chars=frozenset(traditional - weak),
         traditional=_char_class(traditional - weak),
@@ -131,6 +250,8 @@ def _load(directory: str) -> _Tables:
         ignore_re=re.compile("|".join(map(re.escape, sorted(ignore, key=len, reverse=True)))) if ignore else None,
         fixes_re=_fixes_pattern(fixes),
         fixes=fixes,
+        fix_anchors=tuple(sorted(anchors)),
+        simplified_chars=frozenset(simplified - weak),
     )
 
 
@@ -162,6 +283,8 @@ def _stray_map(directory: str, name: str) -> dict[int, str]:
 
 
 def _evidence(line: str, tables: _Tables) -> tuple[int, int]:
+    """Traditional-only and Simplified-only characters of one line: the definition.
+    run() computes the same numbers for a whole document in bulk (_DocumentEvidence)."""
     if tables.ignore_re is not None and tables.ignore_re.search(line):
         line = tables.ignore_re.sub("", line)
     return tables.traditional.count(line), tables.simplified.count(line)
@@ -181,6 +304,75 @@ def _is_traditional(trad: int, simp: int, prior_traditional: bool) -> bool:
     return trad >= 2 and trad >= 3 * simp
 
 
+@dataclass(frozen=True)
+class _DocumentEvidence:
+    """The script evidence of every line of a document, as _evidence defines it.
+
+    Only lines holding a Traditional-only character (the candidates) get counts: every
+    other line has none, is never Traditional and needs only its Simplified-only count,
+    and that only in total, for the document's majority (the prior)."""
+
+    candidates: list[int]  # indices of the lines with a Traditional-only character
+    evidence: dict[int, tuple[int, int]]  # candidate -> (Traditional-only, Simplified-only)
+    traditional: list[int]  # the candidates that are Traditional paragraphs
+    strays: list[int]  # the candidates that are not
+    script: str  # traditional, simplified or mixed
+
+
+def _document_evidence(lines: list[str], offsets: list[int], text: str, tables: _Tables) -> _DocumentEvidence:
+    """``offsets``: where each line starts in ``text``."""
+    if tables.ignore_re is not None and tables.ignore_re.search(text):
+        # words that are never evidence (they hold no "\n"): removed from the few lines that have them
+        lines = list(lines)
+        for index in sorted({bisect_right(offsets, m.start()) - 1 for m in tables.ignore_re.finditer(text)}):
+            lines[index] = tables.ignore_re.sub("", lines[index])
+    hits = tables.traditional.search_lines(lines, _has_astral(text))
+    candidates = list(compress(range(len(lines)), hits))
+    others = "\n".join(compress(lines, map(operator.not_, hits)))  # lines with no Traditional-only character
+    if candidates:
+        joined = "\n".join(map(lines.__getitem__, candidates))
+        pairs = list(zip(*tables.evidence_count.per_line(joined)))
+    else:
+        pairs = []
+    # The prior (Traditional-only > Simplified-only in the whole document) decides only the
+    # pairs the two rules of _is_traditional disagree on; count the other lines' Simplified-only
+    # characters only then.
+    distinct = set(pairs)
+    others_simplified = None
+    prior = False
+    if any(_is_traditional(t, s, True) != _is_traditional(t, s, False) for t, s in distinct):
+        others_simplified = tables.evidence_count.simplified.total(others)
+        prior = sum(t for t, _ in pairs) > sum(s for _, s in pairs) + others_simplified
+    decision = {pair: _is_traditional(*pair, prior) for pair in distinct}
+    is_traditional = list(map(decision.__getitem__, pairs))
+    has_traditional = any(is_traditional)
+    has_simplified = not all(is_traditional) or (
+        others_simplified > 0 if others_simplified is not None else tables.simplified.search(others))
+    script = "mixed" if has_traditional and has_simplified else "traditional" if has_traditional else "simplified"
+    return _DocumentEvidence(
+        candidates=candidates,
+        evidence=dict(zip(candidates, pairs)),
+        traditional=list(compress(candidates, is_traditional)),
+        strays=list(compress(candidates, map(operator.not_, is_traditional))),
+        script=script,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _why_traditional(evidence: tuple[int, int]) -> str:
+    return f"paragraph is Traditional: {evidence[0]} Traditional-only vs {evidence[1]} Simplified-only characters"
+
+
+def _lines_with_fix_anchor(lines: list[str], joined: str, tables: _Tables) -> set[int]:
+    """Indices of the lines that may hold a fix: a fix needs its anchor character, and the
+    anchors (著 甚 炼 …) are rare, so `in` (a C memchr-like scan) rules out nearly every line."""
+    found: set[int] = set()
+    for anchor in tables.fix_anchors:
+        if anchor in joined:
+            found.update(compress(range(len(lines)), map(str.__contains__, lines, repeat(anchor))))
+    return found
+
+
 def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     if not _HAN_RE.search(text):
         return StageResult(text, data={"script": "none"})
@@ -189,20 +381,9 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         # no Traditional-only character anywhere: no paragraph can be Traditional
         return StageResult(text, data={"script": "simplified"})
     lines = text.split("\n")
-    evidence = [_evidence(line, tables) if line else (0, 0) for line in lines]
-    total_trad = sum(t for t, _ in evidence)
-    total_simp = sum(s for _, s in evidence)
-    prior = total_trad > total_simp
-    labels = []
-    for trad, simp in evidence:
-        if _is_traditional(trad, simp, prior):
-            labels.append("traditional")
-        elif trad or simp:
-            labels.append("simplified")
-        else:
-            labels.append("none")
-    found = set(labels) - {"none"}
-    script = "mixed" if len(found) == 2 else (found.pop() if found else "simplified")
+    offsets = list(accumulate(map((1).__add__, map(len, lines)), initial=0))  # where each line starts
+    document = _document_evidence(lines, offsets, text, tables)
+    script = document.script
     data = {"script": script}
 
     if config.t2s == "never":
@@ -210,13 +391,12 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     if config.t2s == "always":
         chosen = [i for i, line in enumerate(lines) if _HAN_RE.search(line)]
     else:
-        chosen = [i for i, label in enumerate(labels) if label == "traditional"]
+        chosen = document.traditional
     # Simplified paragraphs with stray Traditional-only characters: those characters alone are
     # converted, never the paragraph. So the output holds no Traditional-only character, and a
     # second pass (even after later stages removed lines and moved the document's majority)
     # has nothing to do.
-    strays = [i for i, label in enumerate(labels) if label != "traditional" and evidence[i][0]
-              and config.t2s == "auto"]
+    strays = document.strays if config.t2s == "auto" else []
     if not chosen and not strays:
         return StageResult(text, data=data)
 
@@ -224,50 +404,70 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     rule = "t2s" if name == "t2s" else f"t2s:{name}"
     directory = str(tables_dir(config.tables_dir))
     # One OpenCC call for all chosen lines: no dictionary entry holds "\n", so lines stay apart.
-    converted = _converter(name).convert("\n".join(lines[i] for i in chosen)).split("\n") if chosen else []
+    converted_text = _converter(name).convert("\n".join(map(lines.__getitem__, chosen))) if chosen else ""
+    converted = converted_text.split("\n") if chosen else []
     if len(converted) != len(chosen):  # never expected; refuse to misalign lines
         converted = [_converter(name).convert(lines[i]) for i in chosen]
+        converted_text = "\n".join(converted)
+    if chosen and tables.traditional.search(converted_text):
+        # OpenCC kept a Traditional-only character in some phrase: convert it alone
+        mapping = _stray_map(directory, name)
+        for j in compress(range(len(converted)), tables.traditional.search_lines(converted, _has_astral(converted_text))):
+            converted[j] = converted[j].translate(mapping)
+        converted_text = "\n".join(converted)
+    may_fix = _lines_with_fix_anchor(converted, converted_text, tables) if tables.fixes_re is not None else set()
 
-    offsets = [0]
-    for line in lines[:-1]:
-        offsets.append(offsets[-1] + len(line) + 1)
+    olds = list(map(lines.__getitem__, chosen))
+
+    def why(rows: list[int]) -> Any:
+        if config.t2s == "auto":
+            return map(_why_traditional, map(document.evidence.__getitem__, rows))
+        return repeat("t2s=always: every paragraph converted")
+
     changes: list[Change] = []
-    out = list(lines)
     fixed_words = 0
-    for index, new in zip(chosen, converted):
-        old = lines[index]
-        trad, simp = evidence[index]
-        why = (f"paragraph is Traditional: {trad} Traditional-only vs {simp} Simplified-only characters"
-               if config.t2s == "auto" else "t2s=always: every paragraph converted")
-        if tables.traditional.count(new):  # OpenCC kept one in some phrase: convert it alone
-            new = new.translate(_stray_map(directory, name))
-        new, line_changes = _apply_fixes(old, new, offsets[index], tables, rule, why)
+    for j in sorted(may_fix):  # the few lines a phrase fix may touch
+        new, line_changes = _apply_fixes(olds[j], converted[j], offsets[chosen[j]], tables, rule,
+                                         next(why([chosen[j]])))
         fixed_words += sum(1 for c in line_changes if c.rule.startswith(FIXES_TABLE))
-        if new != old:
-            out[index] = new
+        converted[j] = new
+        if new != olds[j]:
             changes.extend(line_changes)
-    converted_count = sum(1 for i in chosen if out[i] != lines[i])
+    changed = list(compress(range(len(chosen)), map(operator.ne, converted, olds)))
+    # every other changed line is one Change (what _apply_fixes gives when no fix applies),
+    # built column by column with C-level maps: there are tens of thousands of them
+    plain = [j for j in changed if j not in may_fix] if may_fix else changed
+    rows = list(map(chosen.__getitem__, plain))
+    befores = list(map(olds.__getitem__, plain))
+    starts = list(map(offsets.__getitem__, rows))
+    changes.extend(map(Change, starts, map(operator.add, starts, map(len, befores)), befores,
+                       map(converted.__getitem__, plain), repeat(rule), why(rows)))
+    out = list(lines)
+    for j in changed:
+        out[chosen[j]] = converted[j]
+    converted_count = len(changed)
     stray_count = 0
     if strays:
         mapping = _stray_map(directory, name)
+        has_astral = _has_astral(text)
         for index in strays:
-            trad, simp = evidence[index]
-            why = (f"Traditional-only character in a Simplified paragraph ({trad} Traditional-only vs "
-                   f"{simp} Simplified-only characters): only the character is converted")
+            trad, simp = document.evidence[index]
+            reason = (f"Traditional-only character in a Simplified paragraph ({trad} Traditional-only vs "
+                      f"{simp} Simplified-only characters): only the character is converted")
             pieces, last = [], 0
-            for match in tables.traditional.finditer(lines[index]):
+            for match in (tables.traditional.finditer if has_astral else tables.traditional.bmp.finditer)(lines[index]):
                 after = match.group().translate(mapping)
                 if after == match.group():
                     continue
                 stray_count += 1
                 changes.append(Change(offsets[index] + match.start(), offsets[index] + match.end(),
-                                      match.group(), after, f"{rule}:stray", why))
+                                      match.group(), after, f"{rule}:stray", reason))
                 pieces += [lines[index][last:match.start()], after]
                 last = match.end()
             out[index] = "".join(pieces) + lines[index][last:]
     if not changes:
         return StageResult(text, data=data)
-    changes.sort(key=lambda c: c.start)
+    changes.sort(key=operator.attrgetter("start"))
     parts = []
     if converted_count:
         parts.append(f"converted {converted_count} Traditional paragraph(s) to Simplified with OpenCC {name}")
