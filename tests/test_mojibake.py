@@ -309,6 +309,10 @@ def test_candidate_pattern_examples():
     assert candidate.search(once)  # Latin-1 letters only (2-byte UTF-8): four of them
     for clean in ["道路协同", "实施路", "全鏈條"[:1], "妈妈买了马", "江苏省人民政府"]:
         assert candidate.search(clean) is None
+    # a 3-byte sequence and an ASCII byte (B then D0) need a third character, after or before
+    assert candidate.search("中Aé".encode().decode("gb18030"))  # 涓瑼茅
+    assert candidate.search("é中A".encode().decode("gb18030"))  # 茅涓瑼
+    assert candidate.search("中A".encode().decode("gb18030")) is None  # 涓瑼: one CJK at most
 
 
 @settings(max_examples=200, deadline=None)
