@@ -31,14 +31,15 @@ from .spintable import (Entry, Match, Profile, candidate_score, density, han_cou
 
 
 RESOLVED_DETAIL = 200  # ambiguous spots the scorer decided, listed in detail in the report data
-GC_PAUSE_CHARS = 200_000  # above this, pause the cyclic GC while restoring (see _gc_paused)
+GC_PAUSE_CHARS = 200_000  # above this, pause the cyclic GC while the stage runs (see _gc_paused)
 
 
 @contextmanager
 def _gc_paused(pause: bool):
-    """A spun megabyte yields ~50 000 substitutions, each a few small acyclic objects (tuples,
-    strings, a Change); the cyclic collector would rescan them again and again (≈40 % of the
-    time). Reference counting still frees everything; the collector is restored afterwards."""
+    """A spun megabyte yields ~50 000 substitutions and the gate's automata ~100 000 matches,
+    each a few small acyclic objects (tuples, strings, a Change); the cyclic collector would
+    rescan them again and again (≈20-40 % of the time). Reference counting still frees
+    everything; the collector is restored afterwards."""
     if not pause or not gc.isenabled():
         yield
         return
@@ -291,14 +292,7 @@ def restore_counted(text: str, profile: Profile, ranges: list[tuple[int, int]],
     restorer = profile.restorer
     margin = float(profile.settings["margin"])
     window = int(profile.settings["window"])
-    starts: list[int] = []
-    ends: list[int] = []
-    oids: list[int] = []
-    for lo, hi in ranges:
-        found_starts, found_ends, found_ids = restorer.scan_outcomes(text, lo, hi)
-        starts += found_starts
-        ends += found_ends
-        oids += found_ids
+    starts, ends, oids = restorer.scan_ranges(text, ranges)
 
     # What each outcome met here stands for, worked out once: the text it puts in (the one
     # original, or the spun form itself while ambiguous), whether that is a change, and the
@@ -422,6 +416,11 @@ def _chunks(lines: Lines) -> list[tuple[int, int]]:
 def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     if not text:
         return StageResult(text)
+    with _gc_paused(len(text) > GC_PAUSE_CHARS):
+        return _run(text, config, facts)
+
+
+def _run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     profiles = load_profiles(config)
     best: Verdict | None = None
     seen: list[Verdict] = []
@@ -444,8 +443,7 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     lines = best.lines if best.lines is not None else _paragraphs(text, best)
     ranges = _chunks(lines)
     record = config.max_changes != 0  # 0: the caller wants the text and the count, not the records
-    with _gc_paused(len(text) > GC_PAUSE_CHARS):
-        new_text, changes, spots, made = restore_counted(text, profile, ranges, record)
+    new_text, changes, spots, made = restore_counted(text, profile, ranges, record)
 
     # metadata read from the text before this stage (the title in 《…》) is spun like the text
     metadata_restored = {}

@@ -210,13 +210,51 @@ def _originals(rows: Iterable[Entry]) -> tuple[str, ...]:
     return tuple(seen)
 
 
+class _KeyContexts:
+    """The rows of one contextual key, arranged for the eligibility test.
+
+    ``checks``: per context shape, longest first, (total, left, right lengths, the ids of the
+    contexts of that shape by their whole string left + key + right); ``by_ctx``: rows by
+    (left, right); ``free``: the context-free rows. ``outcomes`` maps the ids of the deciding
+    contexts to the outcome id, filled on first use.
+    """
+
+    __slots__ = ("key", "checks", "by_ctx", "free", "contexts", "outcomes", "free_outcome")
+
+    def __init__(self, restorer: "Restorer", key: str):
+        self.key = key
+        by_ctx: dict[tuple[str, str], list[Entry]] = {}
+        for r in restorer.rows[key]:
+            by_ctx.setdefault((r.left, r.right), []).append(r)
+        self.by_ctx = by_ctx
+        self.free = tuple(by_ctx.get(("", ""), ()))
+        self.contexts = [c for c in by_ctx if c != ("", "")]
+        shapes = sorted({(len(l) + len(r), len(l), len(r)) for l, r in self.contexts}, reverse=True)
+        self.checks = [(total, ll, rl, {l + key + r: i for i, (l, r) in enumerate(self.contexts) if (len(l), len(r)) == (ll, rl)})
+                       for total, ll, rl in shapes]
+        self.outcomes = _ContextOutcomes(restorer, self)
+        self.free_outcome = restorer._outcome_of(self, ())
+
+
+class _ContextOutcomes(dict):
+    """The ids of the deciding contexts -> outcome id, worked out on first sight."""
+
+    def __init__(self, restorer: "Restorer", contexts: _KeyContexts):
+        super().__init__()
+        self.restorer, self.contexts = restorer, contexts
+
+    def __missing__(self, held: tuple[int, ...]) -> int | None:
+        oid = self[held] = self.restorer._outcome_of(self.contexts, held)
+        return oid
+
+
 class Restorer:
     """Approved rows compiled into one leftmost-longest Aho-Corasick automaton over the spun forms.
 
     What a winning match stands for is an *outcome*: a shared tuple of eligible rows, named by
-    a small int (:meth:`outcome_rows`). A context-free key's outcome is its automaton pattern
+    a small int (:meth:`outcome`). A context-free key's outcome is its automaton pattern
     index; a contextual key gets one outcome id per set of rows whose context can hold together
-    (numbered on first use). Callers precompute what they need per outcome once and then map
+    (numbered on first use). Callers work out what they need per outcome once and then map
     the ids of hundreds of thousands of matches at C level.
     """
 
@@ -230,7 +268,6 @@ class Restorer:
         # keys whose rows all lack context: eligibility is a dict lookup, no context test
         self.free: dict[str, tuple[Entry, ...]] = {k: v for k, v in self.rows.items() if not any(e.context_len for e in v)}
         self.free_originals = {k: _originals(v) for k, v in self.free.items()}
-        self._ctx: dict[str, tuple] = {}  # per contextual key, built on first use
         self.lengths = sorted({len(k) for k in self.keys}, reverse=True)
         self.index_of = {k: i for i, k in enumerate(self.keys)}
         # per automaton pattern index: must the key's context be tested (a plain list, for map())
@@ -239,65 +276,49 @@ class Restorer:
         # (unused for contextual keys), later ones are the contextual row sets met so far
         self._outcomes: list[tuple[str, tuple[Entry, ...], tuple[str, ...]] | None] = [
             (k, self.free[k], self.free_originals[k]) if k in self.free else None for k in self.keys]
-        self._outcome_ids: dict[tuple, int] = {}  # (key, holding contexts or None) -> outcome id
+        self._outcome_ids: dict[tuple, int] = {}  # (key, ids of the deciding contexts) -> outcome id
         self._lock = threading.Lock()  # only taken when a new contextual outcome is numbered
+        self._ctx: dict[str, _KeyContexts] = {k: _KeyContexts(self, k) for k in self.keys if k not in self.free}
         self.ac = _automaton(self.keys)
-
-    def _index(self, key: str) -> tuple[list[tuple[int, int, int]], dict[tuple[str, str], list[Entry]], tuple[Entry, ...]]:
-        """For a key with context rows: the (total, left, right) context lengths, longest first;
-        rows by (left, right); and the context-free rows."""
-        index = self._ctx.get(key)
-        if index is None:
-            by_ctx: dict[tuple[str, str], list[Entry]] = {}
-            for r in self.rows[key]:
-                by_ctx.setdefault((r.left, r.right), []).append(r)
-            shapes = sorted({(len(l) + len(r), len(l), len(r)) for l, r in by_ctx if l or r}, reverse=True)
-            index = self._ctx[key] = (shapes, by_ctx, tuple(by_ctx.get(("", ""), ())))
-        return index
 
     def outcome(self, oid: int) -> tuple[str, tuple[Entry, ...], tuple[str, ...]]:
         """(key, eligible rows, their distinct originals in table order) of outcome ``oid``."""
         return self._outcomes[oid]
 
-    def _outcome_id(self, key: str, holding: tuple | None, rows: tuple[Entry, ...]) -> int:
-        signature = (key, holding)
+    def _outcome_of(self, contexts: _KeyContexts, held: tuple[int, ...]) -> int | None:
+        """The outcome id of a contextual key whose deciding contexts are ``held`` (none: the
+        context-free rows, if any); None when that leaves no row."""
+        signature = (contexts.key, held)
         oid = self._outcome_ids.get(signature)
         if oid is None:
+            rows = tuple(r for i in held for r in contexts.by_ctx[contexts.contexts[i]]) if held else contexts.free
+            if not rows:
+                return None
             with self._lock:
                 oid = self._outcome_ids.get(signature)
                 if oid is None:
-                    self._outcomes.append((key, rows, _originals(rows)))
+                    self._outcomes.append((contexts.key, rows, _originals(rows)))
                     oid = self._outcome_ids[signature] = len(self._outcomes) - 1
         return oid
 
     def eligible_outcome(self, text: str, start: int, key: str, lo: int, hi: int) -> int | None:
         """The outcome id of ``key`` standing at ``start`` (see :meth:`eligible`); None when no row is eligible."""
-        if key in self.free:
+        contexts = self._ctx.get(key)
+        if contexts is None:
             return self.index_of[key]
-        shapes, by_ctx, free = self._index(key)
         end = start + len(key)
-        holding: list[tuple[str, str]] = []
+        held: list[int] = []
         best = -1
-        for total, ll, rl in shapes:
+        for total, ll, rl, ids in contexts.checks:
             if total < best:
-                break
+                break  # a longer context holds
             if start - ll < lo or end + rl > hi:
                 continue
-            context = (text[start - ll:start], text[end:end + rl])
-            if context in by_ctx:
-                holding.append(context)
+            cid = ids.get(text[start - ll:end + rl])
+            if cid is not None:
+                held.append(cid)
                 best = total
-        if holding:
-            signature = tuple(holding)
-            oid = self._outcome_ids.get((key, signature))
-            if oid is None:
-                rows = tuple(r for context in holding for r in by_ctx[context])
-                oid = self._outcome_id(key, signature, rows)
-            return oid
-        if free:
-            oid = self._outcome_ids.get((key, None))
-            return oid if oid is not None else self._outcome_id(key, None, free)
-        return None
+        return contexts.outcomes[tuple(held)] if held else contexts.free_outcome
 
     def eligible(self, text: str, start: int, key: str, lo: int, hi: int) -> tuple[Entry, ...]:
         """Rows of ``key`` (standing at ``start``) whose context holds inside ``text[lo:hi]``:
@@ -311,25 +332,31 @@ class Restorer:
 
     def scan_tuples(self, text: str, lo: int = 0, hi: int | None = None) -> list[tuple]:
         """:meth:`scan` as plain ``(start, end, rows, originals)`` tuples."""
-        starts, ends, oids = self.scan_outcomes(text, lo, hi)
+        starts, ends, oids = self.scan_ranges(text, [(lo, len(text) if hi is None else hi)])
         return [(s, e, *self._outcomes[o][1:]) for s, e, o in zip(starts, ends, oids)]
 
-    def scan_outcomes(self, text: str, lo: int = 0, hi: int | None = None) -> tuple[list[int], list[int], list[int]]:
-        """:meth:`scan` as three parallel lists: starts, ends and outcome ids (the fast path of the stage).
+    def scan_ranges(self, text: str, ranges: Sequence[tuple[int, int]]) -> tuple[list[int], list[int], list[int]]:
+        """:meth:`scan` of each ``text[lo:hi]`` of ``ranges`` (ascending, not overlapping), as
+        three parallel lists: starts, ends and outcome ids (the fast path of the stage).
 
         Context-free winners are the automaton's matches as they are (their outcome id is the
-        pattern index), so only the matches of contextual keys are looked at one by one.
+        pattern index) and are copied a run at a time; only the matches of contextual keys are
+        looked at one by one.
         """
         if self.ac is None:
             return [], [], []
-        hi = len(text) if hi is None else hi
-        found = self.ac.find_matches_as_indexes(text[lo:hi] if (lo or hi != len(text)) else text)
-        if not found:
-            return [], [], []
-        pis, starts, ends = map(list, zip(*found))
-        if lo:
-            starts = list(map(lo.__add__, starts))
-            ends = list(map(lo.__add__, ends))
+        pis: list[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        firsts: list[int] = []  # the index of each range's first match
+        for lo, hi in ranges:
+            firsts.append(len(pis))
+            found = self.ac.find_matches_as_indexes(text[lo:hi] if (lo or hi != len(text)) else text)
+            if found:
+                found_pis, found_starts, found_ends = zip(*found)
+                pis += found_pis
+                starts += map(lo.__add__, found_starts)
+                ends += map(lo.__add__, found_ends)
         contextual = list(compress(count(), map(self.contextual.__getitem__, pis)))
         if not contextual:
             return starts, ends, pis
@@ -337,6 +364,7 @@ class Restorer:
         out_ends: list[int] = []
         out_ids: list[int] = []
         keys = self.keys
+        r = 0  # the range of match i
         done = 0  # the automaton matches before this index are handled
         for i in contextual:
             if i < done:
@@ -344,6 +372,9 @@ class Restorer:
             out_starts += starts[done:i]
             out_ends += ends[done:i]
             out_ids += pis[done:i]
+            while r + 1 < len(firsts) and firsts[r + 1] <= i:
+                r += 1
+            lo, hi = ranges[r]
             oid = self.eligible_outcome(text, starts[i], keys[pis[i]], lo, hi)
             if oid is not None:
                 out_starts.append(starts[i])
