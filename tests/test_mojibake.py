@@ -321,3 +321,20 @@ def test_candidate_pattern_examples():
 def test_fast_and_complete_readings_agree(parts):
     text = "".join(parts)
     assert mojibake._repairs(text) == mojibake._repairs(text, complete=True)
+
+
+def test_latin1_inside_a_candidate():
+    # 中塤 as UTF-8 read as GBK: 涓\ue15e·, whose only Latin-1 character is part of the candidate
+    assert mojibake._kind1_candidates("中塤".encode().decode("gb18030")) == ([0], True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(SEED_CHARS) | st.sampled_from(TRAD_CHARS) | st.sampled_from(MOJIBAKE)
+                | st.sampled_from(["é", "·", "×", "©", "°", "\x85", "鍙戝竷", "路路路路", "\n"]), max_size=30))
+def test_one_scan_finds_candidates_and_latin1(parts):
+    # one scan: where the candidate pattern starts, and whether there is a Latin-1 character
+    # (also one inside a candidate: GBK has · × é)
+    text = "".join(parts)
+    candidate = mojibake._sets()["kind1_candidate"]
+    assert mojibake._kind1_candidates(text) == ([m.start() for m in candidate.finditer(text)],
+                                                bool(re.search("[\x80-\xff]", text)))

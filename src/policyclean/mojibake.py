@@ -115,12 +115,13 @@ def _sets() -> dict[str, Any]:
         "kind1_run": re.compile(_char_class(kind1) + "+"),
         "kind1_lead": re.compile(_char_class(kind1_lead)),
         "kind1_candidate": re.compile(_kind1_candidate_pattern()),
+        "kind1_candidate_or_latin1": re.compile(_kind1_candidate_pattern(or_latin1=True)),
         "kind2_run": re.compile(kind2),
         "cp1252_to_c1": str.maketrans({c: chr(b) for c, b in cp1252.items()}),
     }
 
 
-def _kind1_candidate_pattern() -> str:
+def _kind1_candidate_pattern(or_latin1: bool = False) -> str:
     """A pattern found in every kind-1 run that holds a piece with a strong repair (see
     :func:`_kind1_spans`); it is rare in clean Chinese, so one search decides where to look.
 
@@ -133,7 +134,10 @@ def _kind1_candidate_pattern() -> str:
     characters, each made of at least three bytes, so its piece has three characters or more.
     Without a B the piece has only 2- and 4-byte sequences and CJK comes only from repairing
     the Latin-1 or cp1252 characters they stand for as kind 2 (one GBK character from each
-    pair): at least four A characters that are the UTF-8 of such a character (A_M)."""
+    pair): at least four A characters that are the UTF-8 of such a character (A_M).
+
+    ``or_latin1``: also match a Latin-1 character (U+0080-U+00FF) by itself, so that the same
+    scan tells whether kind 2 is possible."""
     cont, ascii_ = range(0x80, 0xC0), range(0x40, 0x7F)
 
     def chars(leads, trails) -> str:
@@ -158,7 +162,25 @@ def _kind1_candidate_pattern() -> str:
     between = f"(?:{A_0}|{C}{E})*"
     after_a_m = f"{between}{A_M}{between}{A_M}{between}{A_M}"
     # one character class first: re then scans for it in C before trying the rest
+    if or_latin1:
+        return f"[{_char_class(b + a_m)[1:-1]}\x80-\xff](?:(?<={B}){after_b}|(?<={A_M}){after_a_m}|(?<=[\x80-\xff]))"
     return f"{_char_class(b + a_m)}(?:(?<={B}){after_b}|(?<={A_M}){after_a_m})"
+
+
+def _kind1_candidates(text: str) -> tuple[list[int], bool]:
+    """Where the candidate pattern (see :func:`_kind1_candidate_pattern`) starts in ``text``,
+    and whether ``text`` has a Latin-1 character: one scan of the text finds both."""
+    sets = _sets()
+    starts: list[int] = []
+    latin1 = False
+    for match in sets["kind1_candidate_or_latin1"].finditer(text):
+        if match.end() - match.start() == 1:  # a Latin-1 character (a candidate is longer)
+            # the rest with the candidate pattern alone: a Latin-1 character starts none
+            starts += [m.start() for m in sets["kind1_candidate"].finditer(text, match.end())]
+            return starts, True
+        starts.append(match.start())
+        latin1 = latin1 or _has_latin1(match.group())  # GBK has a few (· × é), all kind-1
+    return starts, latin1
 
 
 def _has_latin1(text: str) -> bool:
@@ -404,14 +426,18 @@ def _utf8_pieces(run: str) -> list[tuple[int, int]]:
     return pieces
 
 
-def _runs(text: str, complete: bool = True, latin1: bool | None = None) -> list[tuple[int, int, str]]:
+def _runs(text: str, complete: bool = True,
+          scan: tuple[list[int], bool] | None = None) -> list[tuple[int, int, str]]:
     """Suspicious runs in ``text``: (start, end, rule), in order, not overlapping.
 
     ``complete=False``: only the kind-1 pieces that can matter unless some kind-1 run is
-    repaired on strong evidence (see :func:`_kind1_spans`). ``latin1``: whether ``text`` has
-    Latin-1 characters, when the caller knows."""
-    kind2 = _kind2_runs(text) if (_has_latin1(text) if latin1 is None else latin1) else None
-    spans = _kind1_spans(text, kind2) if not complete else _kind1_spans_complete(text)
+    repaired on strong evidence (see :func:`_kind1_spans`). ``scan``: what
+    :func:`_kind1_candidates` found in ``text``, when the caller has it."""
+    if scan is None:
+        scan = _kind1_candidates(text) if not complete else ([], _has_latin1(text))
+    starts, latin1 = scan
+    kind2 = _kind2_runs(text) if latin1 else None
+    spans = _kind1_spans(text, starts, kind2) if not complete else _kind1_spans_complete(text)
     found: list[tuple[int, int, str]] = []
     for start, end in spans:
         found += [(start + i, start + j, "mojibake:utf8-as-gbk") for i, j in _utf8_pieces(text[start:end])]
@@ -449,17 +475,18 @@ def _kind1_spans_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
             if sets["kind1_lead"].search(text, match.start(), match.end())]
 
 
-def _kind1_spans(text: str, kind2: list[tuple[int, int, str]] | None) -> list[tuple[int, int]]:
+def _kind1_spans(text: str, starts: list[int], kind2: list[tuple[int, int, str]] | None) -> list[tuple[int, int]]:
     """The kind-1 runs whose pieces can change the repairs when no kind-1 run of ``text`` is
     repaired on strong evidence: those holding the candidate pattern (every run with a
     strong repair does, see :func:`_kind1_candidate_pattern`), and every run of a line with
-    a kind-2 run (a kind-1 piece overlapping a kind-2 run hides it)."""
+    a kind-2 run (a kind-1 piece overlapping a kind-2 run hides it). ``starts``: where the
+    candidate pattern starts."""
     sets = _sets()
     spans: set[tuple[int, int]] = set()
     end = -1
-    for match in sets["kind1_candidate"].finditer(text):
-        if match.start() >= end:  # a later match in the same run adds nothing
-            span = _kind1_run_around(text, match.start())
+    for start in starts:
+        if start >= end:  # a later match in the same run adds nothing
+            span = _kind1_run_around(text, start)
             end = span[1]
             if sets["kind1_lead"].search(text, *span):
                 spans.add(span)
@@ -536,7 +563,7 @@ def _cut_kind2(text: str, start: int, end: int) -> int:
 
 
 def _repairs(text: str, depth: int = _MAX_DEPTH, complete: bool = False,
-             latin1: bool | None = None) -> list[tuple[int, int, str, str]]:
+             scan: tuple[list[int], bool] | None = None) -> list[tuple[int, int, str, str]]:
     """(start, end, repaired, rule) for every run of ``text`` that can be repaired.
 
     A run whose repair is a single character is weak evidence by itself (``Äê`` could be
@@ -546,7 +573,7 @@ def _repairs(text: str, depth: int = _MAX_DEPTH, complete: bool = False,
 
     The kind-1 pieces are first taken only where a strong repair is possible (``complete``
     False, see :func:`_kind1_spans`); once one is found, the others are looked at as well."""
-    runs = _runs(text, complete, latin1)
+    runs = _runs(text, complete, scan)
     found: dict[tuple[int, int, str], tuple[int, int, str, str]] = {}
     remnants: list[tuple[int, int, str]] = []
     for run in runs:
@@ -559,7 +586,7 @@ def _repairs(text: str, depth: int = _MAX_DEPTH, complete: bool = False,
                     remnants += [(m.start(), m.end(), rule) for m in _sets()["kind2_run"].finditer(text, begin, stop)]
     strong = {repair[3] for repair in found.values()}
     if not complete and "mojibake:utf8-as-gbk" in strong:
-        return _repairs(text, depth, complete=True, latin1=latin1)  # weak kind-1 repairs: any piece may have one
+        return _repairs(text, depth, complete=True, scan=scan)  # weak kind-1 repairs: any piece may have one
     weak: dict[int, list[tuple[tuple[int, int, str], tuple[int, int, str, str]]]] = {}  # line -> repairs
     for run in sorted(runs + remnants):
         start, end, rule = run
@@ -612,11 +639,10 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     # rounds are merged into one change per span of the input.
     edits: list[tuple[int, int, str, str]] = []  # (start, end in text, after, rule), sorted
     current = text
-    has_latin1 = _has_latin1(text)  # both readings of the input need it: find it once
+    scan = _kind1_candidates(text)  # both readings of the input need it: scan it once
     for round_ in range(_MAX_ROUNDS):
-        latin1 = has_latin1 if round_ == 0 else None
-        repairs = _repairs(current, latin1=latin1)
-        if repairs or latin1 is not False:  # else the text as normalise leaves it has nothing either
+        repairs = _repairs(current, scan=scan if round_ == 0 else None)
+        if repairs or round_ or scan[1]:  # else the text as normalise leaves it has nothing either (no Latin-1)
             repairs = sorted(repairs + _repairs_after_normalise(current, repairs, config))
         if not repairs:
             break
