@@ -291,3 +291,23 @@ def test_fix_anchors_find_every_line_a_fix_changes(tokens):
         fixed, _ = script._apply_fixes(line, line, 0, _TABLES, "t2s", "")
         if fixed != line:
             assert index in may_fix
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_evidence_tokens), max_size=60), st.integers(-2, 40), st.integers(1, 7))
+def test_at_least_agrees_with_the_total(tokens, limit, chunk):
+    text = "".join(tokens)
+    counter = _TABLES.evidence_count.simplified
+    assert counter.at_least(text, limit, chunk=chunk) == (counter.total(text) >= limit)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["关键词", "关键", "键词", "关", "a", "\n"]), max_size=40))
+def test_lines_containing(tokens):
+    text = "".join(tokens)
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    expected = {i for i, line in enumerate(lines) if "关键词" in line or "a" in line}
+    assert script._lines_containing(text, offsets, ("关键词", "a")) == expected
