@@ -233,3 +233,108 @@ def test_idempotent_on_restored_output(config, tables, text):
     assert apply_changes(spun, once.changes) == once.text
     twice = despin.run(once.text, config, {})
     assert twice.text == once.text and not twice.changes
+
+
+# ----------------------------------------------------------------------------- fast paths against the plain formulation
+# The gate and the restorer use C-level formulations (running sums, byte offsets, outcome
+# ids); these are the plain per-line / per-match formulations they replaced, kept as references.
+
+from bisect import bisect_left, bisect_right  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+from policyclean.spintable import density, without_han  # noqa: E402
+
+
+def reference_line_starts(text):
+    starts = [0]
+    pos = text.find("\n")
+    while pos != -1 and pos + 1 < len(text):
+        starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    return starts
+
+
+def reference_spans(text, profile, reach):
+    spans = []
+    for _, start, end in profile.scanner.tell_ac.find_matches_as_indexes(text):
+        lo = text.rfind("\n", 0, max(0, start - reach)) + 1
+        if spans and lo <= spans[-1][1]:
+            if end <= spans[-1][1]:
+                continue
+            lo = spans.pop()[0]
+        hi = text.find("\n", min(len(text), end + reach))
+        spans.append((lo, len(text) if hi == -1 else hi + 1))
+    return spans
+
+
+def reference_score_lines(text, lo, hi, verdict, half, first_number):
+    settings = verdict.profile.settings
+    span = text[lo:hi]
+    starts = reference_line_starts(span)
+    counters = verdict.profile.scanner.per_line(span, starts)
+    ends = [len(span) if span.find("\n", s) == -1 else span.find("\n", s) for s in starts]
+    evidence = [verdict.profile.scanner.evidence(counts) for counts in counters]
+    han = [len(full) - len(bare) for full, bare in zip(span.split("\n"), without_han(span).split("\n"))]
+    sums = [(0.0, 0.0, 0, 0)]
+    for (tw, aw, tc, _), line_han in zip(evidence, han):
+        last = sums[-1]
+        sums.append((last[0] + tw, last[1] + aw, last[2] + tc, last[3] + line_han))
+    result = []
+    for index, (start, end, (tw, aw, tc, ac), line_han) in enumerate(zip(starts, ends, evidence, han)):
+        w_lo, w_hi = bisect_left(ends, start - half), bisect_right(starts, end + half)
+        w_tw, w_aw, w_tc, w_han = (b - a for a, b in zip(sums[w_lo], sums[w_hi]))
+        window_score = density(w_tw, w_aw, w_han)
+        window_spun = window_score >= verdict.threshold and w_tc >= settings["min_tells"]
+        score = density(tw, aw, line_han)
+        restore = window_spun and (score > settings["paragraph_threshold"] or (tc == 0 and ac == 0))
+        result.append({"line": first_number + index, "start": lo + start, "end": lo + end, "score": round(score, 2),
+                       "window_score": round(window_score, 2), "tells": tc, "anti": ac, "restore": restore})
+    return result
+
+
+def reference_paragraphs(text, verdict, near_tells_only=True):
+    half = int(verdict.profile.settings["window_chars"]) // 2
+    spans = reference_spans(text, verdict.profile, 3 * half) if near_tells_only else [(0, len(text))]
+    result, number, counted_to = [], 1, 0
+    for lo, hi in spans:
+        number += text.count("\n", counted_to, lo)
+        counted_to = lo
+        result.extend(reference_score_lines(text, lo, hi, verdict, half, number))
+    return result
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab\n", max_size=20))
+def test_line_bounds_are_the_line_starts_and_ends(text):
+    starts, ends = despin._line_bounds(text)
+    assert starts == reference_line_starts(text) == despin._line_starts(text)
+    assert ends == [len(text) if text.find("\n", s) == -1 else text.find("\n", s) for s in starts]
+
+
+# text near and far from tells: forms of the test profile, clean words, line breaks, a character beyond U+FFFF
+GATE_TEXT = st.lists(st.sampled_from(["我邦", "家当", "模子", "症结", "国", "在", "正在", "现在", "发展", "产业", "，",
+                                      "2024", "\n", "\n", "𠀀", "技巧"]), max_size=60).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(GATE_TEXT, st.integers(0, 12), st.sampled_from([1.0, 2.0, 30.0]), st.sampled_from([0, 1, 2]))
+def test_gate_lines_equal_the_plain_per_line_scoring(tables, text, window_chars, threshold, min_tells):
+    profile = load_profile(tables / "despin" / "t")
+    profile = replace(profile, settings={**profile.settings, "window_chars": window_chars, "min_tells": min_tells},
+                      _scanner=None, _restorer=None)
+    verdict = despin.Verdict(profile, 0.0, threshold, 0, 0, False)
+    assert despin._spans_near_tells(text, profile, window_chars) == reference_spans(text, profile, window_chars)
+    for near in (True, False):
+        assert despin._paragraphs(text, verdict, near).to_dicts() == reference_paragraphs(text, verdict, near)
+
+
+@settings(max_examples=100, deadline=None)
+@given(cuts(), cuts())
+def test_count_only_mode_makes_the_same_result_without_records(config, tables, clean, spun_part):
+    text = clean + spin(tables, spun_part + ORIGINAL)
+    full = despin.run(text, config, {})
+    counted = despin.run(text, config.with_overrides(max_changes=0), {})
+    assert counted.text == full.text and counted.data == full.data
+    assert counted.summary == full.summary and counted.warnings == full.warnings
+    assert counted.changes == () and counted.count == len(full.changes) > 0
+    assert full.count is None

@@ -182,3 +182,91 @@ def test_profile_reloads_when_file_changes(tmp_path):
 def test_scorer_prefers_the_fitting_neighbour():
     ngrams = {"产业规模": 5, "业规": 5, "规模": 10, "领域": 10, "产业领": 0}
     assert candidate_score("规模", "产业", "", ngrams, {}) > candidate_score("领域", "产业", "", ngrams, {})
+
+
+# ----------------------------------------------------------------------------- fast paths against exact references
+
+# a small alphabet, so that keys and contexts meet often, also across the edges of the ranges
+SMALL_ROWS = st.builds(lambda s, o, l, r: entry(s, o, l, r), st.text(alphabet="ab", min_size=1, max_size=3),
+                       st.sampled_from("XYZ"), st.text(alphabet="ab", max_size=2), st.text(alphabet="ab", max_size=2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(SMALL_ROWS, max_size=8), st.text(alphabet="ab\n", max_size=40), st.lists(st.integers(0, 40), max_size=6))
+def test_scan_of_several_ranges_equals_reference_per_range(table, text, cuts):
+    """The stage scans all restored ranges in one call; each range is still its own world
+    (contexts do not reach across its edges), whether or not the edges are line breaks."""
+    cuts = sorted({min(c, len(text)) for c in cuts})
+    ranges = list(zip(cuts[::2], cuts[1::2]))
+    restorer = Restorer(table)
+    got = [(s, e, tuple(sorted(set(restorer.outcome(o)[2])))) for s, e, o in zip(*restorer.scan_ranges(text, ranges))]
+    assert got == [m for lo, hi in ranges for m in reference_scan(text, table, lo, hi)]
+
+
+def test_eligible_rows_are_the_longest_holding_contexts_in_table_order():
+    table = [entry("b", "P", left="a"), entry("b", "Q", right="c"), entry("b", "R", left="aa"), entry("b", "S")]
+    restorer = Restorer(table)
+    assert [r.original for r in restorer.eligible("abc", 1, "b", 0, 3)] == ["P", "Q"]
+    assert [r.original for r in restorer.eligible("aabc", 2, "b", 0, 4)] == ["R"]
+    assert [r.original for r in restorer.eligible("xbx", 1, "b", 0, 3)] == ["S"]
+    assert restorer.eligible("abc", 1, "b", 1, 3)[0].original == "Q"  # the left context is outside the range
+
+
+HAN_SAMPLE = st.text(alphabet=st.sampled_from(
+    ["a", "1", "\n", "，", "。", "国", "\u3400", "\u33ff", "\u4dbf", "\u4dc0", "\u4dff", "\u4e00", "\u9fff", "\ua000",
+     "\uf8ff", "\uf900", "\ufaff", "\ufb00", "\U00020000", "😀", "\ud800"]), max_size=40)
+
+
+def han_reference(text):
+    return sum(1 for c in text if "\u3400" <= c <= "\u4dbf" or "\u4e00" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
+
+
+@settings(max_examples=300, deadline=None)
+@given(HAN_SAMPLE)
+def test_han_counts_equal_a_count_by_character(text):
+    from policyclean.spintable import han_count, han_per_line
+    assert han_count(text) == han_reference(text)
+    lines = text.split("\n")
+    starts = [sum(len(l) + 1 for l in lines[:i]) for i in range(len(lines))]
+    ends = [s + len(l) for s, l in zip(starts, lines)]
+    assert han_per_line(text, starts, ends) == [han_reference(l) for l in lines]
+
+
+def test_han_counts_of_plain_chinese():
+    from policyclean.spintable import han_count, han_per_line
+    assert han_count("我国经济，2024年增长5%。") == 7
+    assert han_per_line("我国\n经济，GDP\n", [0, 3, 10], [2, 9, 10]) == [2, 2, 0]
+
+
+TELL_FORMS = st.text(alphabet="abc", min_size=1, max_size=3)
+TELL_ROWS = st.builds(lambda f, w, k: Tell(f, 0.0 if k == "except" else w, k, "", 1), TELL_FORMS,
+                      st.sampled_from([0.0, 1.0, 2.0, 3.0, 0.5, 0.1, 0.3, 1e6]), st.sampled_from(["tell", "anti", "except"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TELL_ROWS, max_size=8), st.text(alphabet="abcx\n", max_size=80))
+def test_line_evidence_equals_per_line_counters(tells, text):
+    """Running sums in match order (weights exact in floating point) or per-line Counters
+    (other weights): the same numbers as evidence() of each line's Counter, bit for bit."""
+    scanner = TellScanner(tells)
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n" and i + 1 < len(text)]
+    expected = [scanner.evidence(c) for c in scanner.per_line(text, starts)]
+    got = list(zip(*scanner.line_evidence(text, starts)))
+    assert got == expected
+    assert [tuple(map(type, g)) for g in got] == [tuple(map(type, e)) for e in expected]
+
+
+def test_exact_sums_only_for_weights_exact_in_floating_point():
+    assert TellScanner([Tell("a", 2.0, "tell", "", 1), Tell("b", 0.5, "anti", "", 2)]).exact_sums
+    assert not TellScanner([Tell("a", 0.1, "tell", "", 1)]).exact_sums
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TELL_ROWS, max_size=8), st.text(alphabet="abcx\n国", max_size=60))
+def test_tell_matches_in_bytes_are_the_tell_matches_in_characters(tells, text):
+    scanner = TellScanner(tells)
+    in_chars = scanner.tell_ac.find_matches_as_indexes(text) if scanner.tell_ac else []
+    data = text.encode()
+    in_bytes = [(pi, len(data[:s].decode()), len(data[:e].decode())) for pi, s, e in scanner.tell_matches_utf8(data)]
+    assert in_bytes == in_chars
+    assert scanner.any_tell(text) == bool(in_chars)

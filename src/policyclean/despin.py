@@ -161,21 +161,53 @@ def _spans_near_tells(text: str, profile: Profile, reach: int) -> list[tuple[int
     of a tell, its window reaches one more, and the last half-window keeps every window
     that holds a tell from being cut short at the span's edge.
     """
-    found = profile.scanner.tell_ac.find_matches_as_indexes(text)
+    # The tells are found in the UTF-8 bytes (character offsets of every match would cost a
+    # walk over the whole text); only the few offsets a span needs are converted.
+    data = text.encode("utf-8")
+    found = profile.scanner.tell_matches_utf8(data)
     if not found:
         return []
     _, tell_starts, tell_ends = zip(*found)
+    where = _Offsets(text, data)
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(found):
-        lo = text.rfind("\n", 0, max(0, tell_starts[i] - reach)) + 1
+        start, end = where.char(tell_starts[i]), where.char(tell_ends[i])
+        lo = text.rfind("\n", 0, max(0, start - reach)) + 1
         if spans and lo <= spans[-1][1]:
             lo = spans.pop()[0]
-        hi = text.find("\n", min(len(text), tell_ends[i] + reach))
+        hi = text.find("\n", min(len(text), end + reach))
         spans.append((lo, len(text) if hi == -1 else hi + 1))
         # the tells that end inside this span add nothing: go on at the first one ending after it
-        i = bisect_right(tell_ends, spans[-1][1], i + 1)
+        i = bisect_right(tell_ends, where.byte(spans[-1][1]), i + 1)
     return spans
+
+
+_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))  # the bytes that do not start a character
+
+
+class _Offsets:
+    """Converts between character offsets of ``text`` and byte offsets of its UTF-8 ``data``,
+    walking from the last offset converted: offsets asked for in ascending order cost one
+    pass over the text in all (a step back starts again from 0)."""
+
+    def __init__(self, text: str, data: bytes):
+        self.text, self.data = text, data
+        self.at_char = self.at_byte = 0  # the same place, counted in characters and in bytes
+
+    def char(self, byte: int) -> int:
+        if byte < self.at_byte:
+            self.at_char = self.at_byte = 0
+        self.at_char += len(self.data[self.at_byte:byte].translate(None, _UTF8_CONTINUATION))
+        self.at_byte = byte
+        return self.at_char
+
+    def byte(self, char: int) -> int:
+        if char < self.at_char:
+            self.at_char = self.at_byte = 0
+        self.at_byte += len(self.text[self.at_char:char].encode("utf-8"))
+        self.at_char = char
+        return self.at_byte
 
 
 def _score_lines(text: str, lo: int, hi: int, verdict: Verdict, half: int, first_number: int, out: Lines) -> None:

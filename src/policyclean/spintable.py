@@ -459,6 +459,11 @@ class TellScanner:
         self.signed = {t.form: (t.weight if t.kind == "tell" else -t.weight if t.kind == "anti" else 0.0) for t in tells}
         self.all_ac = _automaton(forms)
         self.tell_ac = _automaton(sorted(t.form for t in tells if t.kind == "tell"))
+        # the same over UTF-8 bytes: byte offsets come without a walk over the whole text
+        tell_bytes = sorted(t.form.encode("utf-8") for t in tells if t.kind == "tell")
+        self.tell_bytes_ac = ahocorasick_rs.BytesAhoCorasick(
+            tell_bytes, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+            implementation=ahocorasick_rs.Implementation.DFA) if tell_bytes else None
         # per pattern index of all_ac (plain lists, for map()): weight and count of each kind
         kinds = [self.tells[f].kind for f in forms]
         weights = [self.tells[f].weight for f in forms]
@@ -472,6 +477,10 @@ class TellScanner:
         """The cheap first look: does any tell occur at all (one automaton pass; the matches as
         strings, because their character offsets cost a second walk over the text)."""
         return bool(self.tell_ac and self.tell_ac.find_matches_as_strings(text))
+
+    def tell_matches_utf8(self, data: bytes) -> list[tuple[int, int, int]]:
+        """The tells' leftmost-longest matches in ``data`` (UTF-8): (pattern, start, end), byte offsets."""
+        return self.tell_bytes_ac.find_matches_as_indexes(data) if self.tell_bytes_ac else []
 
     def counts(self, text: str) -> Counter:
         if self.all_ac is None:
