@@ -294,7 +294,7 @@ def test_candidate_pattern_in_every_run_with_a_strong_repair(source, reading, co
     # the fast reading looks only at kind-1 runs holding the candidate pattern: every run
     # with a piece repaired on strong evidence must hold it
     text = context + READINGS[reading](source) + context
-    candidate = mojibake._sets()["kind1_candidate"]
+    candidate = mojibake._kind1_candidate_re()
     for start, end in mojibake._kind1_spans_complete(text):
         run = text[start:end]
         for i, j in mojibake._utf8_pieces(run):
@@ -303,7 +303,7 @@ def test_candidate_pattern_in_every_run_with_a_strong_repair(source, reading, co
 
 
 def test_candidate_pattern_examples():
-    candidate = mojibake._sets()["kind1_candidate"]
+    candidate = mojibake._kind1_candidate_re()
     assert candidate.search("浜哄伐鏅鸿兘")  # 人工智能: a B (3-byte lead, continuation byte) then more
     once = "人工智能".encode("gbk").decode("latin-1").encode("utf-8").decode("gb18030")
     assert candidate.search(once)  # Latin-1 letters only (2-byte UTF-8): four of them
@@ -335,6 +335,6 @@ def test_one_scan_finds_candidates_and_latin1(parts):
     # one scan: where the candidate pattern starts, and whether there is a Latin-1 character
     # (also one inside a candidate: GBK has · × é)
     text = "".join(parts)
-    candidate = mojibake._sets()["kind1_candidate"]
+    candidate = mojibake._kind1_candidate_re()
     assert mojibake._kind1_candidates(text) == ([m.start() for m in candidate.finditer(text)],
                                                 bool(re.search("[\x80-\xff]", text)))

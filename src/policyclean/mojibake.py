@@ -29,11 +29,14 @@ are merged per span of the input), and the text is also read as the next stage, 
 will leave it (its deletions of U+00AD and C1 controls can join runs), so a second cleaning
 finds nothing new.
 
-Cheap exits: kind 1 needs one of its typical lead characters (GBK characters whose first
-byte leads a UTF-8 sequence for Latin-1, punctuation or CJK, e.g. 鍙 涓 鐨 銆 鈥 脠),
-kind 2 needs a Latin-1 supplement character (U+0080-U+00FF); text with neither is returned
-as is, and only lines with a lead character are searched for kind 1. ftfy is not used: it
-does not repair these cases and turns Chinese full-width punctuation into ASCII.
+Cheap exits: one regex scan of the text finds the only places where a kind-1 run can be
+repaired on strong evidence (a pattern derived from the UTF-8 byte classes: a 3-byte lead
+byte with enough valid bytes around it, or four Latin-1 letters in UTF-8; rare in clean
+Chinese, unlike single lead characters such as 路 贸 媒), and whether there is a Latin-1
+supplement character (U+0080-U+00FF) that kind 2 needs. Only those runs (and the lines of
+kind-2 runs) are read; all kind-1 runs once one is repaired. The exact round trip decides
+as before. ftfy is not used: it does not repair these cases and turns Chinese full-width
+punctuation into ASCII.
 
 The character classes are computed from the codecs (nothing is listed by hand) and
 built once per process on first use (about 50 ms).
@@ -114,11 +117,16 @@ def _sets() -> dict[str, Any]:
         "common": re.compile(_char_class(gb_l1 + big5_l1)[:-1] + _CHINESE_PUNCT + "]"),
         "kind1_run": re.compile(_char_class(kind1) + "+"),
         "kind1_lead": re.compile(_char_class(kind1_lead)),
-        "kind1_candidate": re.compile(_kind1_candidate_pattern()),
-        "kind1_candidate_or_latin1": re.compile(_kind1_candidate_pattern(or_latin1=True)),
         "kind2_run": re.compile(kind2),
         "cp1252_to_c1": str.maketrans({c: chr(b) for c, b in cp1252.items()}),
     }
+
+
+@lru_cache(maxsize=None)
+def _kind1_candidate_re(or_latin1: bool = False) -> re.Pattern:
+    """The candidate pattern below, compiled on first use (the one without Latin-1 is needed
+    only for text with Latin-1 characters)."""
+    return re.compile(_kind1_candidate_pattern(or_latin1))
 
 
 def _kind1_candidate_pattern(or_latin1: bool = False) -> str:
@@ -138,6 +146,22 @@ def _kind1_candidate_pattern(or_latin1: bool = False) -> str:
 
     ``or_latin1``: also match a Latin-1 character (U+0080-U+00FF) by itself, so that the same
     scan tells whether kind 2 is possible."""
+    A_M, A_0, B, C, D0, D1, D2, D3, E, token_start, token_end, first = _kind1_token_classes()
+    # after a B: three characters or more, or two with a character of the piece next to them
+    after_b = (f"(?:(?:{D1}|{D3}{E})+(?:{D0}|{D2}{E})|{D2}{E}|{D0}(?={token_start})"
+               f"|(?<={token_end}{B}){D0})")
+    # after an A_M: three more A_M with only A and C E between them (the repeat is compiled once)
+    after_a_m = f"(?:(?:{A_0}|{C}{E})*{A_M}){{3}}"
+    # one character class first: re then scans for it in C before trying the rest
+    if or_latin1:
+        return f"[{first[1:-1]}\x80-\xff](?:(?<={B}){after_b}|(?<={A_M}){after_a_m}|(?<=[\x80-\xff]))"
+    return f"{first}(?:(?<={B}){after_b}|(?<={A_M}){after_a_m})"
+
+
+@lru_cache(maxsize=None)
+def _kind1_token_classes() -> tuple[str, ...]:
+    """The character classes of :func:`_kind1_candidate_pattern`, from the codecs: A_M, A_0,
+    B, C, D0, D1, D2, D3, E, what may start and end a UTF-8 sequence, and B or A_M."""
     cont, ascii_ = range(0x80, 0xC0), range(0x40, 0x7F)
 
     def chars(leads, trails) -> str:
@@ -152,31 +176,20 @@ def _kind1_candidate_pattern(or_latin1: bool = False) -> str:
     d0, d1 = chars(cont, ascii_), chars(cont, range(0xC2, 0xE0))
     d2, d3 = chars(cont, range(0xE0, 0xF0)), chars(cont, range(0xF0, 0xF5))
     e = chars(cont, cont)
-    A_M, A_0, B, C, D0, D1, D2, D3, E = map(_char_class, (a_m, a_0, b, c, d0, d1, d2, d3, e))
-    token_start = _char_class(a_m + a_0 + b + c)  # what may follow a whole sequence
-    token_end = _char_class(a_m + a_0 + e + d0)  # what may end one
-    # after a B: three characters or more, or two with a character of the piece next to them
-    after_b = (f"(?:(?:{D1}|{D3}{E})+(?:{D0}|{D2}{E})|{D2}{E}|{D0}(?={token_start})"
-               f"|(?<={token_end}{B}){D0})")
-    # after an A_M: three more A_M with only A and C E between them
-    between = f"(?:{A_0}|{C}{E})*"
-    after_a_m = f"{between}{A_M}{between}{A_M}{between}{A_M}"
-    # one character class first: re then scans for it in C before trying the rest
-    if or_latin1:
-        return f"[{_char_class(b + a_m)[1:-1]}\x80-\xff](?:(?<={B}){after_b}|(?<={A_M}){after_a_m}|(?<=[\x80-\xff]))"
-    return f"{_char_class(b + a_m)}(?:(?<={B}){after_b}|(?<={A_M}){after_a_m})"
+    token_start = a_m + a_0 + b + c  # what may follow a whole sequence
+    token_end = a_m + a_0 + e + d0  # what may end one
+    return tuple(map(_char_class, (a_m, a_0, b, c, d0, d1, d2, d3, e, token_start, token_end, b + a_m)))
 
 
 def _kind1_candidates(text: str) -> tuple[list[int], bool]:
     """Where the candidate pattern (see :func:`_kind1_candidate_pattern`) starts in ``text``,
     and whether ``text`` has a Latin-1 character: one scan of the text finds both."""
-    sets = _sets()
     starts: list[int] = []
     latin1 = False
-    for match in sets["kind1_candidate_or_latin1"].finditer(text):
+    for match in _kind1_candidate_re(or_latin1=True).finditer(text):
         if match.end() - match.start() == 1:  # a Latin-1 character (a candidate is longer)
             # the rest with the candidate pattern alone: a Latin-1 character starts none
-            starts += [m.start() for m in sets["kind1_candidate"].finditer(text, match.end())]
+            starts += [m.start() for m in _kind1_candidate_re().finditer(text, match.end())]
             return starts, True
         starts.append(match.start())
         latin1 = latin1 or _has_latin1(match.group())  # GBK has a few (· × é), all kind-1
