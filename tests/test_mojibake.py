@@ -307,6 +307,8 @@ def test_candidate_pattern_examples():
     assert candidate.search("浜哄伐鏅鸿兘")  # 人工智能: a B (3-byte lead, continuation byte) then more
     once = "人工智能".encode("gbk").decode("latin-1").encode("utf-8").decode("gb18030")
     assert candidate.search(once)  # Latin-1 letters only (2-byte UTF-8): four of them
+    twice = "一批".encode("gbk").decode("latin-1").encode("utf-8").decode("gb18030")
+    assert twice == "脪禄脜煤" and repair(twice) == "一批"  # exactly four: enough
     for clean in ["道路协同", "实施路", "全鏈條"[:1], "妈妈买了马", "江苏省人民政府"]:
         assert candidate.search(clean) is None
     # a 3-byte sequence and an ASCII byte (B then D0) need a third character, after or before
