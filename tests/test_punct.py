@@ -166,7 +166,9 @@ def test_fast_paths_agree_with_the_general_rule(text):
 
     table = punct._load(str(tables_dir()))
     never = stdlib_re.compile("(?!)")
-    general = dataclasses.replace(table, lone_by_mark={m: never for m in table.lone_by_mark}, pair_split_re=never)
+    # every lone mark kept for the general code, no pair converted by pass 1
+    general = dataclasses.replace(table, kept_by_mark={m: stdlib_re.compile(stdlib_re.escape(m)) for m in table.kept_by_mark},
+                                  pair_split_re=never)
     fast_result = punct.run(text, Config(), {})
     original_load = punct._load
     try:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, islice, repeat
+from itertools import accumulate, filterfalse, islice, repeat
 from operator import add, itemgetter
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -44,7 +44,9 @@ class _Table:
     # The fast paths (pass 1 of run); the general code does the rest and gives the same result.
     # Each pattern starts with a literal character: the regex engine then skips to it at memchr
     # speed instead of trying a lookbehind at every position.
-    lone_by_mark: dict[str, re.Pattern[str]]  # a lone , ; : ? ! (no space or mark beside it) next to Chinese text
+    # A lone , ; : ? ! (no space or mark beside it) converts when next to Chinese text: kept_by_mark
+    # finds the other occurrences of a mark (few), so that str.replace can convert all the rest.
+    kept_by_mark: dict[str, re.Pattern[str]]
     pair_split_re: re.Pattern[str]  # an innermost ( … ) pair to convert, no space beside either parenthesis
 
 
@@ -83,9 +85,10 @@ def _load(directory: str) -> _Table:
         run_re=re.compile(f" *[{marks}](?: *[{marks}])* *"),
         paren_re=re.compile(f"[{parens}]"),
         # The rule for a run of one mark with no space or mark beside it is "convert when a
-        # neighbour is Chinese": one regex per mark does it for the common case.
-        lone_by_mark={m: re.compile(
-            f"{re.escape(m)}(?:(?<=[{context}]{re.escape(m)})(?=[^ \\n{marks}]|$)|(?<=[^ \\n{marks}]{re.escape(m)})(?=[{context}]))",
+        # neighbour is Chinese": (Chinese before, and after it neither space nor mark) or
+        # (before it neither space nor mark nor line start, and Chinese after). Kept: neither.
+        kept_by_mark={m: re.compile(
+            f"{re.escape(m)}(?!(?<=[{context}]{re.escape(m)})(?=[^ \\n{marks}]|$))(?!(?<=[^ \\n{marks}]{re.escape(m)})(?=[{context}]))",
             re.MULTILINE) for m in sorted(set(to) - {_OPEN, _CLOSE})},
         # An innermost pair (no parenthesis or line break inside), no space beside either parenthesis,
         # with a Han character right before ( or in the content; split() gives [before, "(", content, ")", …].
@@ -116,11 +119,16 @@ def _converted_parens(line: str, table: _Table) -> set[int]:
 
 def _convert_run(line: str, run: re.Match[str], parens: set[int], table: _Table) -> tuple[str, list[str]]:
     """The run with its marks converted as the rule says, and the marks converted."""
-    marks = [(m.start() + run.start(), m.group()) for m in table.mark_re.finditer(run.group())]
     left = run.start() > 0 and line[run.start() - 1]
     right = run.end() < len(line) and line[run.end()]
     chinese_left = bool(left) and (left in table.chinese or bool(table.han_re.match(left)))
     chinese_right = bool(right) and (right in table.chinese or bool(table.han_re.match(right)))
+    alone = run.group().strip(" ")
+    if len(alone) == 1:  # the common run, one mark with spaces (责编: 赵碧莹): what the loop below gives
+        at = run.start() + run.group().index(alone)
+        done = at in parens if alone in (_OPEN, _CLOSE) else chinese_left or chinese_right
+        return (table.to[alone], [alone]) if done else (run.group(), [])
+    marks = [(m.start() + run.start(), m.group()) for m in table.mark_re.finditer(run.group())]
     converted = [at in parens for at, _ in marks]
     # A mark next to a converted mark is next to Chinese punctuation: repeat to a fixed point
     # (a run holds a few marks), so a second pass over the output finds nothing to do.
@@ -159,25 +167,32 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     # Pass 1, the common cases, one character for one so offsets stay those of the input:
     # innermost parenthesis pairs (pairing as the general code's stack would), then lone marks
     # (a mark beside a converted parenthesis is beside Chinese punctuation, as the rule says).
-    text, opens, closes = _convert_pairs(text, table)
-    if opens:
-        counts[_OPEN] = counts[_CLOSE] = len(opens)
+    text, pairs, opens, closes = _convert_pairs(text, table, record)
+    if pairs:
+        counts[_OPEN] = counts[_CLOSE] = pairs
         if record:
             changes += _one_char_changes(opens, _OPEN, table)
             changes += _one_char_changes(closes, _CLOSE, table)
     found: list[tuple[int, str, int]] = []  # (first position, mark, how many) of each lone mark converted
-    for mark, pattern in table.lone_by_mark.items():
+    left = [at for paren in (_OPEN, _CLOSE) if paren in table.to for at in _find_all(text, paren)]
+    for mark, kept_re in table.kept_by_mark.items():
         # A converted lone mark never stands beside another mark, so the marks can go one at a time.
-        pieces = pattern.split(text)
-        if len(pieces) == 1:
+        if mark not in text:
             continue
-        text = table.to[mark].join(pieces)
+        kept = [match.start() for match in kept_re.finditer(text)]
+        left += kept
+        converted = text.count(mark) - len(kept)
+        if not converted:
+            continue
         if record:
-            starts = _positions(pieces)
+            starts = _positions(text.split(mark))
+            if kept:
+                starts = list(filterfalse(set(kept).__contains__, starts))
             changes += _one_char_changes(starts, mark, table)
-            found.append((starts[0], mark, len(starts)))
+            found.append((starts[0], mark, converted))
         else:
-            found.append((0, mark, len(pieces) - 1))
+            found.append((0, mark, converted))
+        text = _replace_except(text, mark, table.to[mark], kept)
     # summary ties keep the order of first use (records) or of the table's marks (count only), as before
     for _, mark, n in sorted(found) if record else found:
         counts[mark] = n
@@ -185,9 +200,9 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
 
     # Pass 2: runs with spaces or several marks, and parenthesis pairs. A lone mark converted in
     # pass 1 cannot stand beside such a run (a run ends at a character that is neither space nor mark).
-    # Only lines still holding an ASCII mark are looked at; pass 1 left the offsets those of the input.
+    # Only lines still holding an ASCII mark (``left``) are looked at; pass 1 left the offsets those of the input.
     pieces, last = [], 0
-    for line_start, line_end in _lines_with_marks(text, table):
+    for line_start, line_end in _lines_holding(text, left):
         line = text[line_start:line_end]
         if not table.context_re.search(line):
             continue
@@ -207,18 +222,20 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     return StageResult(text, tuple(changes), summary=summary, count=made)
 
 
-def _lines_with_marks(text: str, table: _Table) -> Iterator[tuple[int, int]]:
-    """(start, end) of every line of ``text`` that holds an ASCII mark, in order."""
-    # str.find per mark skips at memchr speed; a character-class regex scan is several times slower
-    hits = []
-    for mark in table.to:
-        at = text.find(mark)
-        while at >= 0:
-            hits.append(at)
-            at = text.find(mark, at + 1)
-    hits.sort()
+def _find_all(text: str, char: str) -> list[int]:
+    """Offsets of ``char`` in ``text``: str.find skips at memchr speed, a regex scan is several times slower."""
+    found = []
+    at = text.find(char)
+    while at >= 0:
+        found.append(at)
+        at = text.find(char, at + 1)
+    return found
+
+
+def _lines_holding(text: str, hits: list[int]) -> Iterator[tuple[int, int]]:
+    """(start, end) of every line of ``text`` holding one of the offsets ``hits``, in order."""
     line_end = -1
-    for at in hits:
+    for at in sorted(hits):
         if at > line_end:
             line_end = text.find("\n", at)
             if line_end < 0:
@@ -226,8 +243,9 @@ def _lines_with_marks(text: str, table: _Table) -> Iterator[tuple[int, int]]:
             yield text.rfind("\n", 0, at) + 1, line_end
 
 
-def _convert_pairs(text: str, table: _Table) -> tuple[str, list[int], list[int]]:
-    """The text with every innermost ( … ) pair to convert made （ … ）, and where the ( and ) stood.
+def _convert_pairs(text: str, table: _Table, positions: bool) -> tuple[str, int, list[int], list[int]]:
+    """The text with every innermost ( … ) pair to convert made （ … ）, how many pairs, and
+    (when ``positions``) where the ( and ) stood.
 
     split() hands back [before, "(", content, ")", between, …]: the parentheses are replaced
     by slice assignment and their offsets summed from the piece lengths, all at C level.
@@ -235,11 +253,26 @@ def _convert_pairs(text: str, table: _Table) -> tuple[str, list[int], list[int]]
     pieces = table.pair_split_re.split(text)
     n = len(pieces) // 4
     if not n:
-        return text, [], []
+        return text, 0, [], []
     pieces[1::4] = [table.to[_OPEN]] * n
     pieces[3::4] = [table.to[_CLOSE]] * n
+    if not positions:
+        return "".join(pieces), n, [], []
     offsets = list(accumulate(map(len, pieces[:-1]), initial=0))  # offsets[k]: where pieces[k] starts
-    return "".join(pieces), offsets[1::4], offsets[3::4]
+    return "".join(pieces), n, offsets[1::4], offsets[3::4]
+
+
+def _replace_except(text: str, mark: str, to: str, kept: list[int]) -> str:
+    """``text`` with every ``mark`` made ``to`` but those at the offsets ``kept``."""
+    text = text.replace(mark, to)  # one character for one: offsets do not move
+    if not kept:
+        return text
+    pieces, last = [], 0
+    for at in kept:
+        pieces += [text[last:at], mark]
+        last = at + 1
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def _positions(pieces: list[str]) -> list[int]:
