@@ -340,3 +340,14 @@ def test_one_scan_finds_candidates_and_latin1(parts):
     candidate = mojibake._kind1_candidate_re()
     assert mojibake._kind1_candidates(text) == ([m.start() for m in candidate.finditer(text)],
                                                 bool(re.search("[\x80-\xff]", text)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from("ÄÖÜéèçñ°×·©¹ú€“”…—™•Ÿ\x81\x85abcAZ09 中\n"), max_size=40))
+def test_kind2_pattern_is_pairs_repeated(text):
+    # the kind-2 pattern starts with a character class (re then scans in C): the same as (?:pair)+
+    pair = mojibake._sets()["kind2_run"].pattern
+    pair = pair[:pair.index("(?:")]
+    plain = re.compile(f"(?:{pair})+")
+    assert ([m.span() for m in mojibake._sets()["kind2_run"].finditer(text)]
+            == [m.span() for m in plain.finditer(text)])

@@ -112,7 +112,8 @@ def _sets() -> dict[str, Any]:
     cp1252.pop("", None)
     specials = "".join(re.escape(c) for c, b in cp1252.items())
     lead_specials = "".join(re.escape(c) for c, b in cp1252.items() if b >= 0x81)
-    kind2 = f"(?:[\x81-\xfe{lead_specials}][\x40-\x7e\x80-\xfe{specials}])+"
+    pair = f"[\x81-\xfe{lead_specials}][\x40-\x7e\x80-\xfe{specials}]"
+    kind2 = f"{pair}(?:{pair})*"  # = (?:pair)+, but starting with a class re scans for in C
     return {
         "common": re.compile(_char_class(gb_l1 + big5_l1)[:-1] + _CHINESE_PUNCT + "]"),
         "kind1_run": re.compile(_char_class(kind1) + "+"),
@@ -509,7 +510,8 @@ def _kind1_spans(text: str, starts: list[int], kind2: list[tuple[int, int, str]]
             line_start = text.rfind("\n", 0, start) + 1
             line_end = text.find("\n", start)
             line_end = len(text) if line_end < 0 else line_end
-            spans.update(_kind1_spans_in(text, line_start, line_end))
+            if sets["kind1_lead"].search(text, line_start, line_end):  # else no piece on the line
+                spans.update(_kind1_spans_in(text, line_start, line_end))
     return sorted(spans)
 
 
