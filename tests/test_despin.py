@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from bisect import bisect_left, bisect_right
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from policyclean import despin
 from policyclean.model import Config
-from policyclean.spintable import Spinner, load_profile
+from policyclean.spintable import Spinner, density, load_profile, without_han
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "corrections" / "despin" / "reference"
@@ -238,11 +240,6 @@ def test_idempotent_on_restored_output(config, tables, text):
 # ----------------------------------------------------------------------------- fast paths against the plain formulation
 # The gate and the restorer use C-level formulations (running sums, byte offsets, outcome
 # ids); these are the plain per-line / per-match formulations they replaced, kept as references.
-
-from bisect import bisect_left, bisect_right  # noqa: E402
-from dataclasses import replace  # noqa: E402
-
-from policyclean.spintable import density, without_han  # noqa: E402
 
 
 def reference_line_starts(text):

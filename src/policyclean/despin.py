@@ -213,7 +213,7 @@ class _Offsets:
 def _score_lines(text: str, lo: int, hi: int, verdict: Verdict, half: int, first_number: int, out: Lines) -> None:
     """Add to ``out`` the verdicts of the lines in ``text[lo:hi]`` (``lo`` starts line ``first_number``).
 
-    Every step maps C-level functions over the lines (running sums, bisect), no loop per line.
+    Each step maps C-level functions (running sums, bisect) over the matches and the lines.
     """
     profile = verdict.profile
     settings = profile.settings
@@ -225,7 +225,7 @@ def _score_lines(text: str, lo: int, hi: int, verdict: Verdict, half: int, first
     w_lo = list(map(bisect_left, repeat(ends), map(sub, starts, repeat(half))))  # first line ending inside
     w_hi = list(map(bisect_right, repeat(starts), map(add, ends, repeat(half))))  # one past the last starting inside
 
-    def window_sums(values: list, zero: float | int) -> list:
+    def window_sums(values: list, zero: float) -> list:
         running = list(accumulate(values, initial=zero))
         return list(map(sub, map(running.__getitem__, w_hi), map(running.__getitem__, w_lo)))
 

@@ -20,12 +20,12 @@ import math
 import re
 import os
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, compress, count, repeat
-from operator import sub
+from operator import itemgetter, sub
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -210,6 +210,15 @@ def _originals(rows: Iterable[Entry]) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def _automaton(patterns: Sequence[str]) -> ahocorasick_rs.AhoCorasick | None:
+    """A leftmost-longest matcher; the DFA is the fastest implementation for these small tables
+    (the matches are the same whatever the implementation)."""
+    if not patterns:
+        return None
+    return ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                                      implementation=ahocorasick_rs.Implementation.DFA)
+
+
 class _KeyContexts:
     """The rows of one contextual key, arranged for the eligibility test.
 
@@ -219,9 +228,9 @@ class _KeyContexts:
     contexts to the outcome id, filled on first use.
     """
 
-    __slots__ = ("key", "checks", "by_ctx", "free", "contexts", "outcomes", "free_outcome")
+    __slots__ = ("by_ctx", "checks", "contexts", "free", "free_outcome", "key", "outcomes")
 
-    def __init__(self, restorer: "Restorer", key: str):
+    def __init__(self, restorer: Restorer, key: str):
         self.key = key
         by_ctx: dict[tuple[str, str], list[Entry]] = {}
         for r in restorer.rows[key]:
@@ -239,7 +248,7 @@ class _KeyContexts:
 class _ContextOutcomes(dict):
     """The ids of the deciding contexts -> outcome id, worked out on first sight."""
 
-    def __init__(self, restorer: "Restorer", contexts: _KeyContexts):
+    def __init__(self, restorer: Restorer, contexts: _KeyContexts):
         super().__init__()
         self.restorer, self.contexts = restorer, contexts
 
@@ -360,22 +369,26 @@ class Restorer:
         contextual = list(compress(count(), map(self.contextual.__getitem__, pis)))
         if not contextual:
             return starts, ends, pis
+        # the outcome of each contextual match, tested inside its own range
+        where = [ranges[r - 1] for r in map(bisect_right, repeat(firsts), contextual)]
+        context_oids = list(map(self.eligible_outcome, repeat(text), map(starts.__getitem__, contextual),
+                                map(self.keys.__getitem__, map(pis.__getitem__, contextual)),
+                                map(itemgetter(0), where), map(itemgetter(1), where)))
+        if None not in context_oids:
+            # the usual case: every winner stands, only the contextual ones change their id
+            for i, oid in zip(contextual, context_oids):
+                pis[i] = oid
+            return starts, ends, pis
         out_starts: list[int] = []
         out_ends: list[int] = []
         out_ids: list[int] = []
-        keys = self.keys
-        r = 0  # the range of match i
         done = 0  # the automaton matches before this index are handled
-        for i in contextual:
+        for i, oid, (lo, hi) in zip(contextual, context_oids, where):
             if i < done:
                 continue  # passed over by a fallback
             out_starts += starts[done:i]
             out_ends += ends[done:i]
             out_ids += pis[done:i]
-            while r + 1 < len(firsts) and firsts[r + 1] <= i:
-                r += 1
-            lo, hi = ranges[r]
-            oid = self.eligible_outcome(text, starts[i], keys[pis[i]], lo, hi)
             if oid is not None:
                 out_starts.append(starts[i])
                 out_ends.append(ends[i])
@@ -431,15 +444,6 @@ class Restorer:
 
 
 # ----------------------------------------------------------------------------- the gate
-
-
-def _automaton(patterns: Sequence[str]) -> ahocorasick_rs.AhoCorasick | None:
-    """A leftmost-longest matcher; the DFA is the fastest implementation for these small tables
-    (the matches are the same whatever the implementation)."""
-    if not patterns:
-        return None
-    return ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
-                                      implementation=ahocorasick_rs.Implementation.DFA)
 
 
 def _exactly_summable(weight: float) -> bool:
@@ -527,7 +531,7 @@ class TellScanner:
         bounds = list(map(bisect_left, repeat(match_starts), line_starts))
         bounds.append(len(pis))
 
-        def per_line_sums(values: list, zero: float | int) -> list:
+        def per_line_sums(values: list, zero: float) -> list:
             running = list(accumulate(map(values.__getitem__, pis), initial=zero))
             at_bounds = list(map(running.__getitem__, bounds))
             return list(map(sub, at_bounds[1:], at_bounds))
