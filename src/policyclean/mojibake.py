@@ -39,7 +39,7 @@ as before. ftfy is not used: it does not repair these cases and turns Chinese fu
 punctuation into ASCII.
 
 The character classes are computed from the codecs (nothing is listed by hand) and
-built once per process on first use (about 50 ms).
+built once per process on first use (about 80 ms).
 """
 
 from __future__ import annotations
