@@ -20,8 +20,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from bisect import bisect_right
 from itertools import accumulate, compress, count, repeat
-from operator import add, is_not
+from operator import add, is_not, itemgetter
 from typing import Any, Mapping
 
 from .data import read_tsv, tables_dir
@@ -116,26 +117,26 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         return StageResult(text)  # already one clean paragraph per line
 
     # Whole-text C-level steps (splitlines splits on exactly the breaks listed in the module
-    # docstring, \r\n as one); Python only visits the lines with something to record.
+    # docstring, \r\n as one); Python only visits the lines and edits to record.
     lines = text.splitlines()
     cores = list(map(str.strip, lines, repeat(table.edge)))
-    edged = compress(count(), map(is_not, cores, lines))  # strip removed something: indent, trailing, blank
-    # start_re finds what _edit_inside edits: a listed character other than " ", or two spaces
-    inside = set(compress(count(), map(table.start_re.search, cores)))
+    kept = list(filter(None, cores))  # a blank line, or one of only spaces and invisible characters, goes
+    layout = "\n".join(kept) + "\n" if kept else ""  # the new text but for the edits inside lines
+    # the edits inside lines, found in a text that holds the lines without their edges
+    inside = list(table.edit_re.finditer(layout))
+    edged = list(compress(count(), map(is_not, cores, lines)))  # strip removed something: indent, trailing, blank
     counts = dict.fromkeys(("line_breaks", "blank_lines", "deindented", "trailing",
                             "spaces_collapsed", "deleted", "mapped"), 0)
     counts["line_breaks"] = _count_breaks(text, len(lines))
-    counts["blank_lines"] = cores.count("")
+    counts["blank_lines"] = len(lines) - len(kept)
     changes: list[Change] = []
-    memo: dict[tuple[str, str], tuple[str, str, str, str, int] | None] = {}
-    todo = sorted(inside.union(edged))
-    if todo:
+    if edged or inside:
         # where each line starts: every break is one character, except \r\n
         widths = map(len, text.splitlines(keepends=True)) if "\r" in text else map(add, map(len, lines), repeat(1))
         offsets = list(accumulate(widths, initial=0))
-    for number in todo:
+    for number in edged:
         line, core = lines[number], cores[number]
-        if not core:  # blank, or nothing but spaces and invisible characters
+        if not core:  # blank: counted above, no record
             continue
         start = offsets[number]
         core_start = len(line) - len(line.lstrip(table.edge))
@@ -144,17 +145,17 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
             counts["deindented"] += 1
             changes.append(Change(start, start + core_start, line[:core_start], "", "normalise:indent",
                                   "indentation removed: a paragraph starts at the line start"))
-        if number in inside:
-            cores[number] = _edit_inside(core, start + core_start, table, counts, changes, memo)
         if core_end < len(line):
             counts["trailing"] += 1
             changes.append(Change(start + core_end, start + len(line), line[core_end:], "",
                                   "normalise:trailing-space", "trailing spaces removed"))
-    kept = list(filter(None, cores))  # an edited core is never empty: its edges are not listed characters
-    new_text = "\n".join(kept) + "\n" if kept else ""
-    if new_text == text:
+    if inside:
+        layout = _edit_inside(layout, inside, lines, cores, kept, offsets, table, counts, changes)
+        if edged:
+            changes.sort(key=itemgetter(0))  # by start: indentation, edits inside, trailing spaces of each line
+    if layout == text:
         return StageResult(text)
-    return StageResult(new_text, tuple(changes), data={"normalise": counts},
+    return StageResult(layout, tuple(changes), data={"normalise": counts},
                        summary=_summary(counts, text))
 
 
@@ -165,31 +166,39 @@ def _count_breaks(text: str, line_count: int) -> int:
     return breaks - (text.count("\n") - crlf)
 
 
-def _edit_inside(core: str, offset: int, table: _Table, counts: dict[str, int],
-                 changes: list[Change], memo: dict[tuple[str, str], tuple[str, str, str, str, int] | None]) -> str:
-    """The line without its edges, with space runs collapsed and listed characters mapped.
-
-    ``memo`` keeps the edit worked out for each (kind, run) already seen in this document:
-    the same few runs (a list dot ﹒, an ideographic space) come back on thousands of lines.
-    """
+def _edit_inside(layout: str, inside: list[re.Match[str]], lines: list[str], cores: list[str], kept: list[str],
+                 offsets: list[int], table: _Table, counts: dict[str, int], changes: list[Change]) -> str:
+    """``layout`` (the ``kept`` cores, one per line) with the edits ``inside`` made: space runs
+    collapsed, listed characters deleted or mapped. A Change for each, with offsets into the
+    stage's input (``offsets``: where each of ``lines`` starts; ``cores``: the lines stripped)."""
+    kept_lines = list(compress(count(), cores))  # the line number of each kept core
+    kept_starts = list(accumulate(map(add, map(len, kept), repeat(1)), initial=0))  # where each starts in layout
+    # The edit worked out for each run (its first character says its kind) is kept: the same
+    # few runs (a list dot ﹒, an ideographic space) come back on thousands of lines.
+    memo: dict[str, tuple[str, str, str, str, int] | None] = {}
     pieces: list[str] = []
     last = 0
-    for match in table.edit_re.finditer(core):
+    for match in inside:
         before = match.group()
-        key = (match.lastgroup, before)
-        if key not in memo:
-            memo[key] = _inside_edit(match.lastgroup, before, table)
-        edit = memo[key]
+        if before in memo:
+            edit = memo[before]
+        else:
+            edit = memo[before] = _inside_edit(match.lastgroup, before, table)
         if edit is None:
             continue
         after, rule, why, counter, amount = edit
         counts[counter] += amount
-        at = offset + match.start()
+        start, end = match.span()
+        index = bisect_right(kept_starts, start) - 1
+        number = kept_lines[index]
+        line = lines[number]
+        at = offsets[number] + len(line) - len(line.lstrip(table.edge)) + start - kept_starts[index]
         changes.append(Change(at, at + len(before), before, after, rule, why))
-        pieces.append(core[last:match.start()])
-        pieces.append(after)
-        last = match.end()
-    pieces.append(core[last:])
+        pieces += (layout[last:start], after)
+        last = end
+    if not pieces:
+        return layout
+    pieces.append(layout[last:])
     return "".join(pieces)
 
 
