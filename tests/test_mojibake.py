@@ -309,8 +309,9 @@ def test_candidate_pattern_examples():
     assert candidate.search(once)  # Latin-1 letters only (2-byte UTF-8): four of them
     twice = "一批".encode("gbk").decode("latin-1").encode("utf-8").decode("gb18030")
     assert twice == "脪禄脜煤" and repair(twice) == "一批"  # exactly four: enough
-    for clean in ["道路协同", "实施路", "全鏈條"[:1], "妈妈买了马", "江苏省人民政府"]:
+    for clean in ["道路协同", "实施路", "妈妈买了马", "江苏省人民政府"]:  # 路 妈 买 马: kind-1 lead characters
         assert candidate.search(clean) is None
+    assert candidate.search("全鏈條") and repair("全鏈條") == "全鏈條"  # a candidate; the exact test says no
     # a 3-byte sequence and an ASCII byte (B then D0) need a third character, after or before
     assert candidate.search("中Aé".encode().decode("gb18030"))  # 涓瑼茅
     assert candidate.search("é中A".encode().decode("gb18030"))  # 茅涓瑼
