@@ -17,12 +17,12 @@ when not empty.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from bisect import bisect_right
 from itertools import accumulate, compress, count, repeat
 from operator import add, is_not, itemgetter
+from pathlib import Path
 from typing import Any, Mapping
 
 from .data import read_tsv, tables_dir
@@ -54,7 +54,6 @@ class _Table:
     edge: str  # characters stripped from line edges: spaces and deleted characters
     deleted: frozenset[str]
     break_or_special_re: re.Pattern[str]  # a line break other than \n, or a listed character other than " "
-    start_re: re.Pattern[str]  # where an inside edit can start: a listed character other than " ", or two spaces
     edit_re: re.Pattern[str]  # an edit inside a line: space run, deletions, mapped run (group names the kind)
 
 
@@ -82,7 +81,8 @@ def _load(directory: str) -> _Table:
     sp, dl = _char_class(spaces), _char_class(deleted)
     either = _char_class(spaces | deleted)
     every = spaces.union(deleted, *mapped.values())
-    # An edit starts where start_re matches; its first character says what it is: a space run
+    # An edit starts at a listed character other than " ", or at two spaces (start below); its
+    # first character says what it is: a space run
     # (spaces and deleted characters), a run of deleted characters, or a run of one mapped kind
     # (one group per kind, so one Change covers a run of one kind: ２０２５, not ２０２５﹒).
     # The empty group names the kind (match.lastgroup).
@@ -99,7 +99,6 @@ def _load(directory: str) -> _Table:
         break_or_special_re=re.compile(f"[{_char_class(every - {' '})}{_BREAK_CHARS[1:]}]"),
         # start = "[every - {' '}]| [either]", written to begin with one character class so that the
         # regex engine skips ahead with it instead of trying an alternation at every position
-        start_re=re.compile(start),
         edit_re=re.compile(f"{start}(?:{dispatch})"),
     )
 
@@ -203,7 +202,7 @@ def _edit_inside(layout: str, inside: list[re.Match[str]], lines: list[str], cor
 
 
 def _inside_edit(kind: str, before: str, table: _Table) -> tuple[str, str, str, str, int] | None:
-    """(after, rule, why, counter, amount) for a run ``before`` of group ``kind`` of inner_re; None: leave it."""
+    """(after, rule, why, counter, amount) for a run ``before`` of group ``kind`` of edit_re; None: leave it."""
     if kind == "space":
         # a run of only ideographic spaces stays one U+3000 (第一章　总则); any other run is one space
         after = "\u3000" if set(before) - table.deleted <= {"\u3000"} else " "

@@ -19,6 +19,7 @@ updated too (they merge into ``result.metadata``).
 
 from __future__ import annotations
 
+import re
 import re._constants as sre
 import re._parser as sre_parse
 import warnings
@@ -116,7 +117,8 @@ def _anchors(pattern: str) -> list[tuple[str, int]] | None:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # "possible nested set" ([[:alpha:]]): read otherwise by regex
             parsed = sre_parse.parse(pattern)
-    except Exception:  # syntax of the regex module only (\p{Han}, (?V1) …): scan with the whole pattern
+    except (re.error, Warning, ValueError, OverflowError, RecursionError):
+        # syntax of the regex module only (\p{Han}, (?V1) …): scan with the whole pattern
         return None
     if parsed.state.flags & ~sre.SRE_FLAG_UNICODE:  # e.g. (?i): a literal matches more than itself
         return None

@@ -73,7 +73,6 @@ def _load(directory: str) -> _Table:
     chinese |= set(to.values())
     marks = "".join(map(re.escape, sorted(to)))
     parens = re.escape(_OPEN + _CLOSE + to.get(_OPEN, "") + to.get(_CLOSE, ""))
-    lone = "".join(map(re.escape, sorted(set(to) - {_OPEN, _CLOSE})))
     context = f"{_HAN}{''.join(map(re.escape, sorted(chinese)))}"
     return _Table(
         to=to,
