@@ -335,3 +335,40 @@ def test_count_only_mode_makes_the_same_result_without_records(config, tables, c
     assert counted.summary == full.summary and counted.warnings == full.warnings
     assert counted.changes == () and counted.count == len(full.changes) > 0
     assert full.count is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(GATE_TEXT, GATE_TEXT, st.integers(0, 12))
+def test_residual_tells_are_found_in_the_scored_spans(tables, clean, spun_part, window_chars):
+    """The stage counts the tells left after restoring in the new text of the scored spans
+    only: the same tells, in the same order, as in the whole new text."""
+    profile = load_profile(tables / "despin" / "t")
+    profile = replace(profile, settings={**profile.settings, "window_chars": window_chars, "min_tells": 0},
+                      _scanner=None, _restorer=None)
+    text = clean + "\n" + spin(tables, spun_part) + "\n" + clean
+    lines = despin._paragraphs(text, despin.Verdict(profile, 0.0, 0.0, 0, 0, False))
+    done = despin.restore_counted(text, profile, despin._chunks(lines), record=False)
+    assert done.new_text_of(text, [(0, len(text))]) == done.text
+
+    def tells(t):
+        return [(f, n) for f, n in profile.scanner.counts(t).items() if profile.scanner.tells[f].kind == "tell"]
+    assert tells(done.new_text_of(text, lines.spans)) == tells(done.text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(GATE_TEXT, min_size=1, max_size=6), st.data())
+def test_new_text_of_spans_is_the_new_text_of_their_lines(tables, paragraphs, data):
+    """Restoring never touches a line break, so old line i is new line i: the new text of a
+    span of lines is the new text of those lines."""
+    profile = load_profile(tables / "despin" / "t")
+    text = "\n".join(spin(tables, p).replace("\n", "") for p in paragraphs) + "\n"
+    old_lines = text.splitlines(keepends=True)
+    done = despin.restore_counted(text, profile, [(0, len(text))], record=False)
+    new_lines = done.text.splitlines(keepends=True)
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, len(old_lines)), max_size=6))))
+    line_spans = list(zip(cuts[::2], cuts[1::2]))
+    offset = [0]
+    for line in old_lines:
+        offset.append(offset[-1] + len(line))
+    spans = [(offset[a], offset[b]) for a, b in line_spans]
+    assert done.new_text_of(text, spans) == "".join("".join(new_lines[a:b]) for a, b in line_spans)

@@ -64,6 +64,7 @@ class Lines:
     tells: list[int] = field(default_factory=list)
     anti: list[int] = field(default_factory=list)
     restore: list[bool] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # the scored lines, as (start, end) spans with their "\n"
 
     def to_dicts(self) -> list[dict[str, Any]]:
         return [{"line": n, "start": s, "end": e, "score": round(sc, 2), "window_score": round(ws, 2),
@@ -145,7 +146,7 @@ def _paragraphs(text: str, verdict: Verdict, near_tells_only: bool = True) -> Li
     """
     half = int(verdict.profile.settings["window_chars"]) // 2
     spans = _spans_near_tells(text, verdict.profile, 3 * half) if near_tells_only else [(0, len(text))]
-    lines = Lines()
+    lines = Lines(spans=spans)
     number, counted_to = 1, 0  # the line number at offset counted_to
     for lo, hi in spans:
         number += text.count("\n", counted_to, lo)
@@ -314,11 +315,35 @@ def restore(text: str, profile: Profile, ranges: list[tuple[int, int]]) -> tuple
     Returns the new text, the changes (offsets into ``text``) and every ambiguous spot
     (decided or not).
     """
-    return restore_counted(text, profile, ranges)[:3]
+    done = restore_counted(text, profile, ranges)
+    return done.text, done.changes, done.spots
 
 
-def restore_counted(text: str, profile: Profile, ranges: list[tuple[int, int]],
-                    record: bool = True) -> tuple[str, list[Change], list[Spot], int]:
+@dataclass
+class Restoration:
+    """What :func:`restore_counted` made of a text."""
+
+    text: str
+    changes: list[Change]  # empty when not recorded
+    spots: list[Spot]
+    made: int  # how many changes were made, recorded or not
+    starts: list[int]  # the winning matches in the old text
+    ends: list[int]
+    pieces: list[str]  # the new text: the old text before match i, match i's new text (piece 2i+1), ..., the rest
+
+    def new_text_of(self, old: str, spans: list[tuple[int, int]]) -> str:
+        """The new text of the ``spans`` of the old text (none of them cutting a match), joined."""
+        parts = []
+        for lo, hi in spans:
+            first, last = bisect_left(self.starts, lo), bisect_left(self.starts, hi)
+            if first == last:
+                parts.append(old[lo:hi])
+            else:
+                parts += [old[lo:self.starts[first]], *self.pieces[2 * first + 1:2 * last], old[self.ends[last - 1]:hi]]
+        return "".join(parts)
+
+
+def restore_counted(text: str, profile: Profile, ranges: list[tuple[int, int]], record: bool = True) -> Restoration:
     """:func:`restore`, plus how many changes were made; with ``record`` False no Change is
     built (the caller only wants the text and the count)."""
     restorer = profile.restorer
@@ -402,7 +427,7 @@ def restore_counted(text: str, profile: Profile, ranges: list[tuple[int, int]],
                 break
         if scored:
             changes = sorted(changes + scored, key=attrgetter("start"))
-    return "".join(pieces), changes, [s for _, s in spots], made
+    return Restoration("".join(pieces), changes, [s for _, s in spots], made, starts, ends, pieces)
 
 
 def _neighbour(pieces: list[str], index: int, step: int, window: int) -> str:
@@ -475,7 +500,8 @@ def _run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     lines = best.lines if best.lines is not None else _paragraphs(text, best)
     ranges = _chunks(lines)
     record = config.max_changes != 0  # 0: the caller wants the text and the count, not the records
-    new_text, changes, spots, made = restore_counted(text, profile, ranges, record)
+    restoration = restore_counted(text, profile, ranges, record)
+    new_text, changes, spots, made = restoration.text, restoration.changes, restoration.spots, restoration.made
 
     # metadata read from the text before this stage (the title in 《…》) is spun like the text
     metadata_restored = {}
@@ -490,7 +516,9 @@ def _run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     # tells still standing after restoration are table gaps: say which
     residual = Counter()
     if new_text != text:
-        after = profile.scanner.counts(new_text)
+        # A tell anywhere puts its line in the scored spans (a line with a tell form has a tell
+        # match), and only lines of the spans were restored: their new text holds every tell.
+        after = profile.scanner.counts(restoration.new_text_of(text, lines.spans))
         residual = Counter({f: c for f, c in after.items() if profile.scanner.tells[f].kind == "tell"})
     data = {"despin": {
         "spun": True, "profile": profile.name, "score": round(best.score, 2), "threshold": best.threshold,
