@@ -140,7 +140,9 @@ def _kind1_candidate_pattern(or_latin1: bool = False) -> str:
     sequence), B (3-lead, cont: one byte to go) or C (4-lead, cont: two to go); with one byte
     to go with D0 (cont, ASCII), D1 (cont, 2-lead), D2 (cont, 3-lead) or D3 (cont, 4-lead);
     with two or three to go with E (cont, cont). A strong repair has at least two CJK
-    characters, each made of at least three bytes, so its piece has three characters or more.
+    characters, each made of at least three bytes (also through mojibake of mojibake: each
+    reading turns as many bytes or more into one character), so its piece has three
+    characters or more.
     Without a B the piece has only 2- and 4-byte sequences and CJK comes only from repairing
     the Latin-1 or cp1252 characters they stand for as kind 2 (one GBK character from each
     pair): at least four A characters that are the UTF-8 of such a character (A_M).
@@ -456,7 +458,7 @@ def _runs(text: str, complete: bool = True,
     for start, end in spans:
         found += [(start + i, start + j, "mojibake:utf8-as-gbk") for i, j in _utf8_pieces(text[start:end])]
     if kind2 is not None:
-        if found:  # the two kinds use disjoint characters apart from ASCII trail bytes
+        if found:  # the kinds can overlap (GBK has · × é “ …): the run starting first is kept
             found = sorted(found + kind2)
             kept: list[tuple[int, int, str]] = []
             for run in found:
