@@ -270,3 +270,11 @@ def test_tell_matches_in_bytes_are_the_tell_matches_in_characters(tells, text):
     in_bytes = [(pi, len(data[:s].decode()), len(data[:e].decode())) for pi, s, e in scanner.tell_matches_utf8(data)]
     assert in_bytes == in_chars
     assert scanner.any_tell(text) == bool(in_chars)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefg", min_size=1, max_size=3), min_size=17, max_size=60), st.text(alphabet="abcdefgx", max_size=30))
+def test_any_tell_over_groups_of_tells_is_any_tell_at_all(forms, text):
+    scanner = TellScanner([Tell(f, 1.0, "tell", "", i) for i, f in enumerate(forms)])
+    assert len(scanner.tell_groups) > 1
+    assert scanner.any_tell(text) == any(f in text for f in forms) == bool(scanner.tell_ac.find_matches_as_strings(text))

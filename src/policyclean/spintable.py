@@ -446,6 +446,9 @@ class Restorer:
 # ----------------------------------------------------------------------------- the gate
 
 
+TELL_GROUP = 16  # tells per automaton of TellScanner.any_tell
+
+
 def _exactly_summable(weight: float) -> bool:
     """Sums of such weights are exact in floating point whatever the order (multiples of 1/1024
     up to 1000: even a billion matches stay far below 2**53 units), so a per-line sum can be
@@ -462,7 +465,13 @@ class TellScanner:
         self.forms = forms
         self.signed = {t.form: (t.weight if t.kind == "tell" else -t.weight if t.kind == "anti" else 0.0) for t in tells}
         self.all_ac = _automaton(forms)
-        self.tell_ac = _automaton(sorted(t.form for t in tells if t.kind == "tell"))
+        tell_forms = sorted(t.form for t in tells if t.kind == "tell")
+        self.tell_ac = _automaton(tell_forms)
+        # For the cheap exit, the tells in small groups: a matcher of a few patterns skips ahead
+        # with a SIMD prefilter, so the groups together scan clean Chinese text faster than one
+        # automaton of all the tells (≈0.013 s against 0.022 s for 10 MB of it); "is there any
+        # tell" is "does any group match".
+        self.tell_groups = [_automaton(tell_forms[i:i + TELL_GROUP]) for i in range(0, len(tell_forms), TELL_GROUP)]
         # the same over UTF-8 bytes: byte offsets come without a walk over the whole text
         tell_bytes = sorted(t.form.encode("utf-8") for t in tells if t.kind == "tell")
         self.tell_bytes_ac = ahocorasick_rs.BytesAhoCorasick(
@@ -478,9 +487,9 @@ class TellScanner:
         self.exact_sums = all(map(_exactly_summable, weights))
 
     def any_tell(self, text: str) -> bool:
-        """The cheap first look: does any tell occur at all (one automaton pass; the matches as
-        strings, because their character offsets cost a second walk over the text)."""
-        return bool(self.tell_ac and self.tell_ac.find_matches_as_strings(text))
+        """The cheap first look: does any tell occur at all (the matches as strings, because
+        their character offsets would cost a second walk over the text)."""
+        return any(group.find_matches_as_strings(text) for group in self.tell_groups)
 
     def tell_matches_utf8(self, data: bytes) -> list[tuple[int, int, int]]:
         """The tells' leftmost-longest matches in ``data`` (UTF-8): (pattern, start, end), byte offsets."""
