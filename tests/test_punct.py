@@ -203,3 +203,118 @@ def test_pair_and_lone_mark_offsets():
     assert result.text == "甲（乙）丙，丁\nx (y) 中（文）！"
     assert [(c.start, c.before) for c in result.changes] == [(1, "("), (3, ")"), (5, ","), (15, "("), (17, ")"), (18, "!")]
     assert punct.run(text, Config(max_changes=0), {}).count == 6
+
+
+# --- the implementation this stage had before it was made fast, kept as the reference ------------
+
+def _reference(text: str, record: bool) -> tuple:
+    """(text, changes, count, summary) as the former code computed them (regexes rebuilt from the table)."""
+    import re
+
+    from policyclean.data import tables_dir
+
+    table = punct._load(str(tables_dir()))
+    if not table.mark_re.search(text):
+        return text, (), None, ""
+    han = punct._HAN
+    marks = "".join(map(re.escape, sorted(table.to)))
+    parens = re.escape("()" + table.to["("] + table.to[")"])
+    lone = "".join(map(re.escape, sorted(set(table.to) - {"(", ")"})))
+    context = f"{han}{''.join(map(re.escape, sorted(table.chinese)))}"
+    lone_re = re.compile(f"(?<=[{context}])[{lone}](?=[^ \n{marks}]|$)|(?<=[^ \n{marks}])[{lone}](?=[{context}])",
+                         re.MULTILINE)
+    pair_re = re.compile(f"(?<! )\\((?! )([^{parens}\\n]*)(?<! )\\)(?! )")
+    by_mark = {m: re.compile(f"{re.escape(m)}(?:(?<=[{context}]{re.escape(m)})(?=[^ \\n{marks}]|$)|"
+                             f"(?<=[^ \\n{marks}]{re.escape(m)})(?=[{context}]))", re.MULTILINE)
+               for m in sorted(set(table.to) - {"(", ")"})}
+    counts: dict = {}
+    changes: list = []
+
+    def lone_mark(match):
+        mark = match.group()
+        counts[mark] = counts.get(mark, 0) + 1
+        changes.append((match.start(), match.end(), mark, table.to[mark], "punct", table.why[mark]))
+        return table.to[mark]
+
+    def pair(match):
+        start, end = match.start(), match.end()
+        if not (table.han_re.search(match.group(1)) or (start and table.han_re.match(text, start - 1))):
+            return match.group()
+        for at, mark in ((start, "("), (end - 1, ")")):
+            counts[mark] = counts.get(mark, 0) + 1
+            if record:
+                changes.append((at, at + 1, mark, table.to[mark], "punct", table.why[mark]))
+        return table.to["("] + match.group(1) + table.to[")"]
+
+    def convert_run(line, run, chosen):
+        found = [(m.start() + run.start(), m.group()) for m in table.mark_re.finditer(run.group())]
+        left = run.start() > 0 and line[run.start() - 1]
+        right = run.end() < len(line) and line[run.end()]
+        chinese_left = bool(left) and (left in table.chinese or bool(table.han_re.match(left)))
+        chinese_right = bool(right) and (right in table.chinese or bool(table.han_re.match(right)))
+        converted = [at in chosen for at, _ in found]
+        changed = True
+        while changed:
+            changed = False
+            for i, (_, mark) in enumerate(found):
+                if converted[i] or mark in "()":
+                    continue
+                if (converted[i - 1] if i else chinese_left) or (converted[i + 1] if i + 1 < len(found) else chinese_right):
+                    converted[i] = changed = True
+        pieces, last = [], run.start()
+        for i, (at, mark) in enumerate(found):
+            gap = line[last:at]
+            if gap and not ((i and converted[i - 1]) or converted[i]):
+                pieces.append(gap)
+            pieces.append(table.to[mark] if converted[i] else mark)
+            last = at + 1
+        if last < run.end() and not converted[-1]:
+            pieces.append(line[last:run.end()])
+        return "".join(pieces), [mark for (_, mark), done in zip(found, converted) if done]
+
+    text = pair_re.sub(pair, text)
+    if record:
+        text = lone_re.sub(lone_mark, text)
+    else:
+        for mark, pattern in by_mark.items():
+            text, n = pattern.subn(table.to[mark], text)
+            counts[mark] = counts.get(mark, 0) + n
+    made = sum(counts.values())
+    out, offset = [], 0
+    for line in text.split("\n"):
+        if not table.mark_re.search(line) or not table.context_re.search(line):
+            out.append(line)
+            offset += len(line) + 1
+            continue
+        chosen = punct._converted_parens(line, table)
+        pieces, last = [], 0
+        for run in table.run_re.finditer(line):
+            after, converted = convert_run(line, run, chosen)
+            if after == run.group():
+                continue
+            for mark in converted:
+                counts[mark] = counts.get(mark, 0) + 1
+            made += 1
+            if record:
+                rows = ", ".join(f"{m}→{table.to[m]} {table.where[m]}" for m in dict.fromkeys(converted))
+                changes.append((offset + run.start(), offset + run.end(), run.group(), after, "punct",
+                                f"ASCII punctuation inside Chinese text ({rows})"))
+            pieces += [line[last:run.start()], after]
+            last = run.end()
+        pieces.append(line[last:])
+        out.append("".join(pieces))
+        offset += len(line) + 1
+    if not made:
+        return text, (), None, ""
+    changes.sort(key=lambda change: change[0])
+    summary = "converted to Chinese punctuation: " + ", ".join(
+        f"{n}× {mark}→{table.to[mark]}" for mark, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n)
+    return "\n".join(out), tuple(changes), made, summary
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="中文年,,;:?!()（），。 1aZ.\n", max_size=60), st.sampled_from([None, 0]))
+def test_same_as_the_former_implementation(text, max_changes):
+    result = punct.run(text, Config(max_changes=max_changes), {})
+    assert (result.text, tuple(map(tuple, result.changes)), result.count, result.summary) == \
+        _reference(text, max_changes != 0)

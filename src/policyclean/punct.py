@@ -172,15 +172,17 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         if record:
             changes += _one_char_changes(opens, _OPEN, table)
             changes += _one_char_changes(closes, _CLOSE, table)
-    found: list[tuple[int, str, int]] = []  # (first position, mark, how many) of each lone mark converted
+    # (first position, mark, how many) of each lone mark: with records those converted, else every mark
+    found: list[tuple[int, str, int]] = []
     left = [at for paren in (_OPEN, _CLOSE) if paren in table.to for at in _find_all(text, paren)]
     for mark, kept_re in table.kept_by_mark.items():
         # A converted lone mark never stands beside another mark, so the marks can go one at a time.
-        if mark not in text:
-            continue
-        kept = [match.start() for match in kept_re.finditer(text)]
+        present = mark in text
+        kept = [match.start() for match in kept_re.finditer(text)] if present else []
         left += kept
-        converted = text.count(mark) - len(kept)
+        converted = text.count(mark) - len(kept) if present else 0
+        if not record:
+            found.append((0, mark, converted))
         if not converted:
             continue
         if record:
@@ -189,10 +191,9 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
                 starts = list(filterfalse(set(kept).__contains__, starts))
             changes += _one_char_changes(starts, mark, table)
             found.append((starts[0], mark, converted))
-        else:
-            found.append((0, mark, converted))
         text = _replace_except(text, mark, table.to[mark], kept)
-    # summary ties keep the order of first use (records) or of the table's marks (count only), as before
+    # Summary ties keep the order of the former code: of first use with records; of the table's
+    # marks when only counting (every lone mark enters the counts then, converted or not).
     for _, mark, n in sorted(found) if record else found:
         counts[mark] = n
     made = sum(counts.values())  # changes made, recorded or not
