@@ -215,15 +215,28 @@ def _reference(text: str) -> tuple:
                 match = inner_re.match(core, hint.start())
                 at = match.end()
                 before = match.group()
+                def line_of(where):
+                    return int(where.rsplit(":", 1)[1])
+
                 if match.lastgroup == "space":
                     after = "\u3000" if set(before) - table.deleted <= {"\u3000"} else " "
                     if before == after:
                         continue
                     counts["spaces_collapsed"] += 1
+                    rows = sorted({table.rule[c] for c in before if c != " "}, key=line_of)
+                    rule = ",".join(["normalise:space", *rows[:3]])
+                    why = f"{len(before)} space character(s) became one"
                 else:
                     after = before.translate(table.translate)
                     counts["deleted" if match.lastgroup == "delete" else "mapped"] += len(before)
-                changes.append((start + core_start + match.start(), start + core_start + match.end(), before, after))
+                    rows = sorted({table.rule[c] for c in before}, key=line_of)
+                    rule = ",".join(rows) if len(rows) <= 3 else f"{rows[0]},…({len(rows)} rows)"
+                    if match.lastgroup == "delete":
+                        why = f"{len(before)} invisible/control character(s) deleted"
+                    else:
+                        why = f"{len(before)} {'/'.join(sorted({table.kind[c] for c in before}))} character(s) mapped"
+                changes.append((start + core_start + match.start(), start + core_start + match.end(), before, after,
+                                rule, why))
                 parts += [core[last:match.start()], after]
                 last = match.end()
             core = "".join(parts) + core[last:]
@@ -248,7 +261,8 @@ def test_same_as_the_line_by_line_reference(text):
     expected_text, expected_changes, expected_counts = _reference(text)
     result = normalise.run(text, CONFIG, {})
     assert result.text == expected_text
-    got = tuple(c[:5] if c.rule in ("normalise:indent", "normalise:trailing-space") else c[:4] for c in result.changes)
+    got = tuple(c[:5] if c.rule in ("normalise:indent", "normalise:trailing-space") else tuple(c)
+                for c in result.changes)
     assert got == expected_changes
     assert (result.data or {}).get("normalise") == expected_counts
 
