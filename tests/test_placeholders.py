@@ -252,9 +252,9 @@ def test_anchors_of_a_pattern(pattern, anchors):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(min_value=0, max_value=60))
-def test_head_and_tail_lines(count):
-    text = "\n".join(f"行{n}" for n in range(count))
+@given(st.integers(min_value=0, max_value=60), st.sampled_from(["", "\n", "\n\n"]))
+def test_head_and_tail_lines(count, end):
+    text = "\n".join(f"行{n}" for n in range(count)) + end
     lines = text.split("\n")
     head, tail = placeholders._head_and_tail(text)
     assert head == lines[:metadata.HEAD_LINES]

@@ -120,7 +120,7 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     lines = text.splitlines()
     cores = list(map(str.strip, lines, repeat(table.edge)))
     kept = list(filter(None, cores))  # a blank line, or one of only spaces and invisible characters, goes
-    layout = "\n".join(kept) + "\n" if kept else ""  # the new text but for the edits inside lines
+    layout = "\n".join([*kept, ""]) if kept else ""  # the new text but for the edits inside lines (one copy: no + "\n")
     # the edits inside lines, found in a text that holds the lines without their edges
     inside = list(table.edit_re.finditer(layout))
     edged = list(compress(count(), map(is_not, cores, lines)))  # strip removed something: indent, trailing, blank
@@ -240,6 +240,7 @@ def _summary(counts: Mapping[str, int], text: str) -> str:
         parts.append(f"removed trailing spaces on {counts['trailing']} line(s)")
     if counts["spaces_collapsed"]:
         parts.append(f"collapsed {counts['spaces_collapsed']} space run(s)")
-    if text.strip() and not text.endswith("\n"):
+    # = text.strip() and not text.endswith("\n"), without strip() copying the text
+    if text and not text.endswith("\n") and not text.isspace():
         parts.append("added the final line break")
     return "; ".join(parts) or "normalised layout"

@@ -204,13 +204,24 @@ def _token_matches(text: str, tables: _Tables) -> list[Any]:
 
 def _head_and_tail(text: str) -> tuple[list[str], list[tuple[int, str]]]:
     """The first HEAD_LINES lines of ``text``, and (number from 0, line) of the last TAIL_LINES
-    after them: the lines _contexts reads, without splitting the whole text."""
+    after them: the lines _contexts reads, as ``text.split("\n")`` has them, without copying the rest."""
+    head: list[str] = []
+    start = 0
+    while len(head) < HEAD_LINES:
+        end = text.find("\n", start)
+        if end < 0:
+            head.append(text[start:])
+            break
+        head.append(text[start:end])
+        start = end + 1
     total = text.count("\n") + 1
-    head = text.split("\n", HEAD_LINES)[:HEAD_LINES]
-    tail_start = max(HEAD_LINES, total - TAIL_LINES)
-    if tail_start >= total:
-        return head, []
-    return head, list(zip(range(tail_start, total), text.rsplit("\n", total - tail_start)[1:]))
+    tail: list[tuple[int, str]] = []
+    end = len(text)
+    for number in range(total - 1, max(HEAD_LINES, total - TAIL_LINES) - 1, -1):
+        start = text.rfind("\n", 0, end) + 1
+        tail.append((number, text[start:end]))
+        end = start - 1
+    return head, tail[::-1]
 
 
 def _contexts(head: list[str], tail: list[tuple[int, str]],
