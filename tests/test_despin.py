@@ -372,3 +372,76 @@ def test_new_text_of_spans_is_the_new_text_of_their_lines(tables, paragraphs, da
         offset.append(offset[-1] + len(line))
     spans = [(offset[a], offset[b]) for a, b in line_spans]
     assert done.new_text_of(text, spans) == "".join("".join(new_lines[a:b]) for a, b in line_spans)
+
+
+def reference_restore(text, profile, ranges):
+    """The restorer's plain formulation: one tuple per match, pieces appended one by one."""
+    from policyclean.model import Change
+    from policyclean.spintable import Match, candidate_score, reference_ngrams, word_frequencies
+    margin, window = float(profile.settings["margin"]), int(profile.settings["window"])
+    pieces, changes, spots, pos = [], [], [], 0
+    for lo, hi in ranges:
+        for start, end, rows, originals in profile.restorer.scan_tuples(text, lo, hi):
+            if start > pos:
+                pieces.append(text[pos:start])
+            spun = text[start:end]
+            if len(originals) == 1:
+                pieces.append(originals[0])
+                if originals[0] != spun:
+                    changes.append(Change(start, end, spun, originals[0], profile.rule(rows[0]), despin._why(rows[0])))
+            else:
+                candidates = list(originals) + ([spun] if spun not in originals else [])
+                spots.append((len(pieces), despin.Spot(Match(start, end, rows, originals), spun, 0, candidates)))
+                pieces.append(spun)
+            pos = end
+    if pos < len(text):
+        pieces.append(text[pos:])
+    ngrams, words = reference_ngrams(despin.profile_tables_dir(profile)), word_frequencies()
+    weights = (float(profile.settings["ngram_weight"]), float(profile.settings["word_weight"]),
+               float(profile.settings["prior_weight"]))
+    scored = []
+    for _round in (1, 2):
+        progress = False
+        for index, spot in spots:
+            if spot.choice is not None:
+                continue
+            left = despin._neighbour(pieces, index - 1, -1, window)
+            right = despin._neighbour(pieces, index + 1, 1, window)
+            spot.scores = {c: candidate_score(c, left, right, ngrams, words, weights) for c in spot.candidates}
+            ranked = sorted(spot.scores.items(), key=lambda kv: -kv[1])
+            if ranked[0][1] - ranked[1][1] < margin:
+                continue
+            spot.choice, progress = ranked[0][0], True
+            if spot.choice != spot.spun:
+                pieces[index] = spot.choice
+                entry = next(r for r in spot.match.rows if r.original == spot.choice)
+                why = "scored: " + " > ".join(f"{c}{'(keep)' if c == spot.spun else ''} {v:.2f}" for c, v in ranked) \
+                    + f" (margin {margin:g}; neighbours {left}_{right})"
+                scored.append(Change(spot.match.start, spot.match.end, spot.spun, spot.choice, profile.rule(entry), why))
+        if not progress:
+            break
+    changes = sorted(changes + scored, key=lambda c: c.start)
+    return "".join(pieces), changes, [s for _, s in spots]
+
+
+# spun text with the test table's ambiguous forms (范围 <- 规模/领域; after 家当/工业 context rows decide)
+SPOTS_TEXT = st.lists(st.sampled_from(["范围", "范围", "家当", "工业", "产业", "发展", "技巧", "的", "，", "\n", "重点", "大"]),
+                      max_size=50).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SPOTS_TEXT, st.sampled_from([0, 1, 2, 4]), st.sampled_from([0.0, 0.3, 5.0]))
+def test_restore_equals_the_plain_restorer_with_its_scored_spots(tables, text, window, margin):
+    profile = load_profile(tables / "despin" / "t")
+    profile = replace(profile, settings={**profile.settings, "window": window, "margin": margin, "min_tells": 0},
+                      _scanner=None, _restorer=None)
+    ranges = despin._chunks(despin._paragraphs(text, despin.Verdict(profile, 0.0, -1e9, 0, 0, False),
+                                                near_tells_only=False))
+    new_text, changes, spots = despin.restore(text, profile, ranges)
+    ref_text, ref_changes, ref_spots = reference_restore(text, profile, ranges)
+    assert (new_text, changes) == (ref_text, ref_changes)
+    assert [(s.match.start, s.match.end, s.match.rows, s.match.originals, s.spun, s.candidates, s.scores, s.choice)
+            for s in spots] == [(s.match.start, s.match.end, s.match.rows, s.match.originals, s.spun, s.candidates,
+                                 s.scores, s.choice) for s in ref_spots]
+    done = despin.restore_counted(text, profile, ranges, record=False)
+    assert done.text == new_text and done.changes == [] and done.made == len(changes)

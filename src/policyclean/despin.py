@@ -382,34 +382,42 @@ def restore_counted(text: str, profile: Profile, ranges: list[tuple[int, int]], 
         heads = zip(compress(starts, is_change), compress(ends, is_change))
         tails = map(change_tail.__getitem__, compress(oids, is_change))
         changes = list(map(tuple.__new__, repeat(Change), map(add, heads, tails)))
-    spots: list[tuple[int, Spot]] = []
+    spots: list[tuple[int, Spot, tuple[str, ...]]] = []  # (piece index, spot, its candidates)
     if ambiguous:
+        candidates_of = {}
+        for oid in ambiguous:
+            spun, _, originals = restorer.outcome(oid)
+            candidates_of[oid] = originals + ((spun,) if spun not in originals else ())
         for i in compress(count(), map(ambiguous.__contains__, oids)):
             spun, rows, originals = restorer.outcome(oids[i])
-            candidates = list(originals) + ([spun] if spun not in originals else [])
-            spots.append((2 * i + 1, Spot(Match(starts[i], ends[i], rows, originals), spun, 0, candidates)))
+            candidates = candidates_of[oids[i]]
+            spots.append((2 * i + 1, Spot(Match(starts[i], ends[i], rows, originals), spun, 0, list(candidates)), candidates))
 
     if spots:
         ngrams = reference_ngrams(profile_tables_dir(profile))
         words = word_frequencies()
         weights = (float(profile.settings["ngram_weight"]), float(profile.settings["word_weight"]),
                    float(profile.settings["prior_weight"]))
-        memo: dict[tuple, dict[str, float]] = {}  # the same neighbourhood scores the same
+        # the same neighbourhood scores (and ranks) the same: (left, right, candidates) -> (scores, ranked)
+        memo: dict[tuple, tuple[dict[str, float], list[tuple[str, float]]]] = {}
+        whys: dict[tuple, str] = {}  # (left, right, candidates, spun) -> the change's why
+        rules: dict[tuple[int, str], str] = {}  # (id of the rows, choice) -> the rule of the choice's row
         scored: list[Change] = []
         # Left to right, so a decided spot is the restored left neighbour of the next one; a
         # second round retries the spots still open, now with decided right neighbours too.
         for _round in (1, 2):
             progress = False
-            for index, spot in spots:
+            for index, spot, candidates in spots:
                 if spot.choice is not None:
                     continue
-                left = _neighbour(pieces, index - 1, -1, window)
-                right = _neighbour(pieces, index + 1, 1, window)
-                key = (left, right, tuple(spot.candidates))
-                if key not in memo:
-                    memo[key] = {c: candidate_score(c, left, right, ngrams, words, weights) for c in spot.candidates}
-                spot.scores = memo[key]
-                ranked = sorted(spot.scores.items(), key=lambda kv: -kv[1])
+                left = _left_of(pieces, index, window)
+                right = _right_of(pieces, index, window)
+                key = (left, right, candidates)
+                known = memo.get(key)
+                if known is None:
+                    scores = {c: candidate_score(c, left, right, ngrams, words, weights) for c in candidates}
+                    known = memo[key] = (scores, sorted(scores.items(), key=lambda kv: -kv[1]))
+                spot.scores, ranked = known
                 (best, best_score), (_, second_score) = ranked[0], ranked[1]
                 if best_score - second_score < margin:
                     continue
@@ -419,15 +427,47 @@ def restore_counted(text: str, profile: Profile, ranges: list[tuple[int, int]], 
                     pieces[index] = best
                     made += 1
                     if record:
-                        entry = next(r for r in spot.match.rows if r.original == best)
-                        why = "scored: " + " > ".join(f"{c}{'(keep)' if c == spot.spun else ''} {v:.2f}" for c, v in ranked) \
-                            + f" (margin {margin:g}; neighbours {left}_{right})"
-                        scored.append(Change(spot.match.start, spot.match.end, spot.spun, best, profile.rule(entry), why))
+                        rows = spot.match.rows
+                        rule = rules.get((id(rows), best))
+                        if rule is None:
+                            rule = rules[id(rows), best] = profile.rule(next(r for r in rows if r.original == best))
+                        why = whys.get(key + (spot.spun,))
+                        if why is None:
+                            why = whys[key + (spot.spun,)] = "scored: " + " > ".join(
+                                f"{c}{'(keep)' if c == spot.spun else ''} {v:.2f}" for c, v in ranked) \
+                                + f" (margin {margin:g}; neighbours {left}_{right})"
+                        scored.append(Change(spot.match.start, spot.match.end, spot.spun, best, rule, why))
             if not progress:
                 break
         if scored:
             changes = sorted(changes + scored, key=attrgetter("start"))
-    return Restoration("".join(pieces), changes, [s for _, s in spots], made, starts, ends, pieces)
+    return Restoration("".join(pieces), changes, [s for _, s, _ in spots], made, starts, ends, pieces)
+
+
+def _left_of(pieces: list[str], index: int, window: int) -> str:
+    """``_neighbour(pieces, index - 1, -1, window)`` from one join: a match's new text is never
+    empty, so the ``2 * window`` pieces before ``index`` hold ``window`` characters."""
+    if window <= 0:
+        return ""
+    first = max(0, index - 2 * window)
+    near = "".join(pieces[first:index])
+    if len(near) < window and first > 0:
+        return _neighbour(pieces, index - 1, -1, window)  # empty pieces after all (a table with an empty original)
+    near = near[-window:]
+    return near[near.rfind("\n") + 1:]
+
+
+def _right_of(pieces: list[str], index: int, window: int) -> str:
+    """``_neighbour(pieces, index + 1, 1, window)``, likewise."""
+    if window <= 0:
+        return ""
+    last = index + 1 + 2 * window
+    near = "".join(pieces[index + 1:last])
+    if len(near) < window and last < len(pieces):
+        return _neighbour(pieces, index + 1, 1, window)
+    near = near[:window]
+    cut = near.find("\n")
+    return near if cut == -1 else near[:cut]
 
 
 def _neighbour(pieces: list[str], index: int, step: int, window: int) -> str:
