@@ -64,6 +64,7 @@ _CHINESE_PUNCT = ("\u3000-\u303f\ufe30-\ufe6f\uff01-\uff5e\uff5f-\uffef\u2010-\u
                   "\u2460-\u24ff\u2500-\u257f\u25a0-\u25ff\u00b7\u00d7\u00f7\u00b0\u00b1\u00a7\u2116")
 _BAD_CHARS_RE = re.compile("[\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 _MIN_RESULT_CHARS = 2  # CJK characters a repaired run must have (on strong evidence)
+# (_kind1_candidate_pattern relies on it being 2 or more: revisit it if this changes)
 _MIN_SCORE_AFTER = 0.85  # share of common Chinese in the repaired run
 _MIN_SCORE_RELAXED = 0.5  # the same where the text holds strong evidence of the same kind
 _MIN_GAIN = 0.3  # how much more common Chinese the repaired run must be than the run
