@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, compress, count, repeat
-from operator import itemgetter, sub
+from operator import is_, itemgetter, sub
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -374,28 +374,24 @@ class Restorer:
         context_oids = list(map(self.eligible_outcome, repeat(text), map(starts.__getitem__, contextual),
                                 map(self.keys.__getitem__, map(pis.__getitem__, contextual)),
                                 map(itemgetter(0), where), map(itemgetter(1), where)))
+        for i, oid in zip(contextual, context_oids):
+            pis[i] = oid  # the contextual winners take the id of their outcome
         if None not in context_oids:
-            # the usual case: every winner stands, only the contextual ones change their id
-            for i, oid in zip(contextual, context_oids):
-                pis[i] = oid
-            return starts, ends, pis
+            return starts, ends, pis  # the usual case: every winner stands
+        # Where no row of the longest key is eligible, the exact rule goes on position by
+        # position; the automaton's matches before and after such a place stay as they are.
         out_starts: list[int] = []
         out_ends: list[int] = []
         out_ids: list[int] = []
         done = 0  # the automaton matches before this index are handled
-        for i, oid, (lo, hi) in zip(contextual, context_oids, where):
+        for i in compress(contextual, map(is_, context_oids, repeat(None))):
             if i < done:
                 continue  # passed over by a fallback
             out_starts += starts[done:i]
             out_ends += ends[done:i]
             out_ids += pis[done:i]
-            if oid is not None:
-                out_starts.append(starts[i])
-                out_ends.append(ends[i])
-                out_ids.append(oid)
-                done = i + 1
-            else:
-                done = self._fallback(text, starts, ends, i, lo, hi, out_starts, out_ends, out_ids)
+            lo, hi = ranges[bisect_right(firsts, i) - 1]
+            done = self._fallback(text, starts, ends, i, lo, hi, out_starts, out_ends, out_ids)
         out_starts += starts[done:]
         out_ends += ends[done:]
         out_ids += pis[done:]
