@@ -17,7 +17,6 @@ when not empty.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, count, repeat
@@ -120,9 +119,8 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     lines = text.splitlines()
     cores = list(map(str.strip, lines, repeat(table.edge)))
     kept = list(filter(None, cores))  # a blank line, or one of only spaces and invisible characters, goes
-    layout = "\n".join([*kept, ""]) if kept else ""  # the new text but for the edits inside lines (one copy: no + "\n")
-    # the edits inside lines, found in a text that holds the lines without their edges
-    inside = list(table.edit_re.finditer(layout))
+    # the kept lines with an edit inside (no edge is left to match: strip removed them)
+    inside = list(compress(count(), map(table.edit_re.search, kept)))
     edged = list(compress(count(), map(is_not, cores, lines)))  # strip removed something: indent, trailing, blank
     counts = dict.fromkeys(("line_breaks", "blank_lines", "deindented", "trailing",
                             "spaces_collapsed", "deleted", "mapped"), 0)
@@ -149,12 +147,13 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
             changes.append(Change(start + core_end, start + len(line), line[core_end:], "",
                                   "normalise:trailing-space", "trailing spaces removed"))
     if inside:
-        layout = _edit_inside(layout, inside, lines, cores, kept, offsets, table, counts, changes)
+        _edit_inside(inside, lines, cores, kept, offsets, table, counts, changes)
         if edged:
             changes.sort(key=itemgetter(0))  # by start: indentation, edits inside, trailing spaces of each line
-    if layout == text:
+    new_text = "\n".join([*kept, ""]) if kept else ""  # one copy of the text (no + "\n")
+    if new_text == text:
         return StageResult(text)
-    return StageResult(layout, tuple(changes), data={"normalise": counts},
+    return StageResult(new_text, tuple(changes), data={"normalise": counts},
                        summary=_summary(counts, text))
 
 
@@ -165,40 +164,37 @@ def _count_breaks(text: str, line_count: int) -> int:
     return breaks - (text.count("\n") - crlf)
 
 
-def _edit_inside(layout: str, inside: list[re.Match[str]], lines: list[str], cores: list[str], kept: list[str],
-                 offsets: list[int], table: _Table, counts: dict[str, int], changes: list[Change]) -> str:
-    """``layout`` (the ``kept`` cores, one per line) with the edits ``inside`` made: space runs
-    collapsed, listed characters deleted or mapped. A Change for each, with offsets into the
-    stage's input (``offsets``: where each of ``lines`` starts; ``cores``: the lines stripped)."""
+def _edit_inside(inside: list[int], lines: list[str], cores: list[str], kept: list[str], offsets: list[int],
+                 table: _Table, counts: dict[str, int], changes: list[Change]) -> None:
+    """Make the edits in the ``kept`` cores numbered ``inside``: space runs collapsed, listed
+    characters deleted or mapped. A Change for each, with offsets into the stage's input
+    (``offsets``: where each of ``lines`` starts; ``cores``: the lines stripped, blank ones too)."""
     kept_lines = list(compress(count(), cores))  # the line number of each kept core
-    kept_starts = list(accumulate(map(add, map(len, kept), repeat(1)), initial=0))  # where each starts in layout
     # The edit worked out for each run (its first character says its kind) is kept: the same
     # few runs (a list dot ﹒, an ideographic space) come back on thousands of lines.
     memo: dict[str, tuple[str, str, str, str, int] | None] = {}
-    pieces: list[str] = []
-    last = 0
-    for match in inside:
-        before = match.group()
-        if before in memo:
-            edit = memo[before]
-        else:
-            edit = memo[before] = _inside_edit(match.lastgroup, before, table)
-        if edit is None:
-            continue
-        after, rule, why, counter, amount = edit
-        counts[counter] += amount
-        start, end = match.span()
-        index = bisect_right(kept_starts, start) - 1
-        number = kept_lines[index]
-        line = lines[number]
-        at = offsets[number] + len(line) - len(line.lstrip(table.edge)) + start - kept_starts[index]
-        changes.append(Change(at, at + len(before), before, after, rule, why))
-        pieces += (layout[last:start], after)
-        last = end
-    if not pieces:
-        return layout
-    pieces.append(layout[last:])
-    return "".join(pieces)
+    for index in inside:
+        core = kept[index]
+        line = lines[kept_lines[index]]
+        origin = offsets[kept_lines[index]] + len(line) - len(line.lstrip(table.edge))  # where the core starts
+        pieces: list[str] = []
+        last = 0
+        for match in table.edit_re.finditer(core):
+            before = match.group()
+            if before in memo:
+                edit = memo[before]
+            else:
+                edit = memo[before] = _inside_edit(match.lastgroup, before, table)
+            if edit is None:
+                continue
+            after, rule, why, counter, amount = edit
+            counts[counter] += amount
+            start, end = match.span()
+            changes.append(Change(origin + start, origin + end, before, after, rule, why))
+            pieces += (core[last:start], after)
+            last = end
+        if pieces:
+            kept[index] = "".join([*pieces, core[last:]])
 
 
 def _inside_edit(kind: str, before: str, table: _Table) -> tuple[str, str, str, str, int] | None:
