@@ -12,6 +12,13 @@
    decided by context rows first, then by n-gram evidence from clean reference text
    and jieba's word frequencies in the restored neighbourhood; when the best is not
    clearly better, the spot is left unchanged and reported.
+
+Speed: a spun megabyte has ~50 000 substitutions and ~100 000 tell/anti-tell matches, so the
+gate and the restorer work on whole lists of automaton matches with C-level maps (running
+sums, bisect, dict lookups of precomputed per-pattern values) instead of a Python step per
+match; only contextual keys and ambiguous spots are looked at one by one. Each such
+formulation is tested against the plain one it replaced (tests/test_despin.py,
+tests/test_spintable.py). With ``Config.max_changes == 0`` no Change is built, only counted.
 """
 
 from __future__ import annotations
