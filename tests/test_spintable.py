@@ -278,3 +278,14 @@ def test_any_tell_over_groups_of_tells_is_any_tell_at_all(forms, text):
     scanner = TellScanner([Tell(f, 1.0, "tell", "", i) for i, f in enumerate(forms)])
     assert len(scanner.tell_groups) > 1
     assert scanner.any_tell(text) == any(f in text for f in forms) == bool(scanner.tell_ac.find_matches_as_strings(text))
+
+
+def test_large_tables_use_the_default_matcher_with_the_same_matches(monkeypatch):
+    import policyclean.spintable as spintable
+    table = [entry("重点", "核心"), entry("中心", "重点"), entry("核心", "中心"), entry("范围", "领域", left="工业")]
+    tells = [Tell("我邦", 3.0, "tell", "", 1), Tell("国", 1.0, "anti", "", 2)]
+    text = "工业范围中心重点核心我邦国\n范围"
+    small = (Restorer(table).scan_tuples(text), TellScanner(tells).line_evidence(text, [0, 14]))
+    monkeypatch.setattr(spintable, "DFA_MAX_PATTERN_BYTES", 0)
+    assert spintable._implementation(["重点"]) is None
+    assert (Restorer(table).scan_tuples(text), TellScanner(tells).line_evidence(text, [0, 14])) == small

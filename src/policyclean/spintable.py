@@ -210,13 +210,22 @@ def _originals(rows: Iterable[Entry]) -> tuple[str, ...]:
     return tuple(seen)
 
 
+DFA_MAX_PATTERN_BYTES = 20_000  # above this, the matchers' DFA (a table row per pattern byte) would be large
+
+
+def _implementation(patterns: Sequence[str | bytes]) -> Any:
+    """The DFA, the fastest matcher of ahocorasick_rs, while the patterns are few (its table
+    grows with them); else the library's own choice. The matches are the same either way."""
+    size = sum(len(p.encode("utf-8") if isinstance(p, str) else p) for p in patterns)
+    return ahocorasick_rs.Implementation.DFA if size <= DFA_MAX_PATTERN_BYTES else None
+
+
 def _automaton(patterns: Sequence[str]) -> ahocorasick_rs.AhoCorasick | None:
-    """A leftmost-longest matcher; the DFA is the fastest implementation for these small tables
-    (the matches are the same whatever the implementation)."""
+    """A leftmost-longest matcher of ``patterns`` (None when there are none)."""
     if not patterns:
         return None
     return ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
-                                      implementation=ahocorasick_rs.Implementation.DFA)
+                                      implementation=_implementation(patterns))
 
 
 class _KeyContexts:
@@ -472,7 +481,7 @@ class TellScanner:
         tell_bytes = sorted(t.form.encode("utf-8") for t in tells if t.kind == "tell")
         self.tell_bytes_ac = ahocorasick_rs.BytesAhoCorasick(
             tell_bytes, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
-            implementation=ahocorasick_rs.Implementation.DFA) if tell_bytes else None
+            implementation=_implementation(tell_bytes)) if tell_bytes else None
         # per pattern index of all_ac (plain lists, for map()): weight and count of each kind
         kinds = [self.tells[f].kind for f in forms]
         weights = [self.tells[f].weight for f in forms]
