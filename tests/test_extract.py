@@ -178,6 +178,26 @@ def test_title_after_news_lead_starts_the_document():
     assert result.data["removed"][0]["rule"].startswith("boilerplate/document_cues.tsv:")
 
 
+def test_chrome_at_the_head_of_the_kept_document_goes_with_the_news_lead():
+    """A counter between the lead and the document is body on the page but the head of the
+    document kept: the boilerplate stage of a second pass would take it, so extract takes it now
+    (found by hypothesis as an idempotence failure)."""
+    document = "".join(line + "\n" for line in wanted("004", 1))
+    lead = "日前,天津市人民政府办公厅印发行动方案,提出到2027年攻克100项关键核心技术。\n以下是方案全文:\n"
+    result = extract.run(lead + "1194\n" + document, DOCUMENT, {})
+    assert result.text == document
+    assert [r["text"] for r in result.data["removed"]] == ["日前,天津市人民政府办公厅印发行动方案,提出到2027年攻克100项关键核心技术。",
+                                                          "以下是方案全文:", "1194"]
+    assert result.data["removed"][2]["rule"].startswith("boilerplate/chrome.tsv:")
+    assert "removed 1 line of site chrome at the document's edges" in result.summary
+    # through the whole pipeline, twice
+    import policyclean
+    once = policyclean.clean(lead + "1194\n" + document, keep="document").text
+    assert policyclean.clean(once, keep="document").text == once
+    # the article keeps it: there it is between body paragraphs
+    assert "1194\n" in extract.run(lead + "1194\n" + document, ARTICLE, {}).text
+
+
 def test_a_document_with_repeated_passages_is_not_trimmed():
     document = wanted("004", 1)
     # the plan repeats its goals paragraph in a closing section: still one document

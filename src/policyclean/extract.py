@@ -245,6 +245,13 @@ def find_document(lines: list[str], rules: Rules) -> Found | None:
     return Found(start, " then ".join(methods), tuple(reasons))
 
 
+def _chrome(lines: list[str], config: Config) -> list[tuple[int, Any, str]]:
+    """The chrome lines the boilerplate stage finds in ``lines`` (imported here: it imports this module)."""
+    from . import boilerplate
+    directory = str(tables_dir(config.tables_dir))
+    return boilerplate.find_chrome(lines, boilerplate.load_rules(directory), load_rules(directory).cues["closing"])
+
+
 def _reads_as_text(rest: str) -> bool:
     """What is left after a dateline must be a paragraph, not a stub a later rule would take for chrome."""
     return len(HAN.findall(rest)) >= MIN_HAN_AFTER_DATELINE
@@ -269,6 +276,7 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     data: dict[str, Any] = {}
     summary: list[str] = []
     first = 0  # first line kept
+    gone: set[int] = set()  # lines of chrome at the kept document's edges
 
     if config.keep == "document":
         found = find_document(lines, rules)
@@ -282,6 +290,17 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
             data["document"] = {"method": found.method, "first_line": first + 1, "last_line": len(lines)}
             summary.append(f"kept the embedded document (lines {first + 1}–{len(lines)}, found by "
                            f"{found.method}); dropped {first} line{'s' if first != 1 else ''} of news lead")
+            # The document's first lines were body lines of the page; now they are its head, where
+            # the boilerplate stage of a second pass would take chrome (a bare counter): take it now.
+            for i, rule, why in _chrome(lines[first:], config):
+                i += first
+                gone.add(i)
+                end = min(starts[i + 1], len(text))
+                changes.append(Change(starts[i], end, text[starts[i]:end], "", rule.name, why))
+                removed.append({"stage": "extract", "rule": rule.name, "why": why, "line": i + 1, "text": lines[i]})
+            if gone:
+                summary.append(f"removed {len(gone)} line{'s' if len(gone) != 1 else ''} of site chrome "
+                               "at the document's edges")
         elif looks_like_document(lines, rules):
             data["document_found"] = True
             data["document"] = {"method": "whole text", "first_line": 1, "last_line": len(lines)}
@@ -294,7 +313,7 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
 
     # datelines glued to the first paragraphs kept: each of them, and again on the same line
     # until none is left, so a second pass finds nothing more to take
-    for i in range(first, min(first + DATELINE_PARAGRAPHS, len(lines))):
+    for i in [i for i in range(first, len(lines)) if i not in gone][:DATELINE_PARAGRAPHS]:
         line, cut = lines[i], 0
         while True:
             rest = line[cut:]
@@ -313,6 +332,8 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
 
     if not changes:
         return StageResult(text, (), tuple(warnings), data, "")
+    changes.sort(key=lambda change: change.start)
+    removed.sort(key=lambda entry: entry["line"])
     # the text outside the removed spans (Changes are in order and do not overlap)
     pieces = []
     position = 0
