@@ -28,7 +28,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from contextlib import contextmanager
 from itertools import accumulate, chain, compress, count, islice, repeat
-from operator import add, attrgetter, sub
+from operator import add, attrgetter, getitem, sub
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -457,7 +457,7 @@ def _left_of(pieces: list[str], index: int, window: int) -> str:
     if window <= 0:
         return ""
     first = max(0, index - 2 * window)
-    near = "".join(pieces[first:index])
+    near = "".join(map(getitem, pieces[first:index], repeat(slice(-window, None))))  # a gap may be long: its end only
     if len(near) < window and first > 0:
         return _neighbour(pieces, index - 1, -1, window)  # empty pieces after all (a table with an empty original)
     near = near[-window:]
@@ -469,7 +469,7 @@ def _right_of(pieces: list[str], index: int, window: int) -> str:
     if window <= 0:
         return ""
     last = index + 1 + 2 * window
-    near = "".join(pieces[index + 1:last])
+    near = "".join(map(getitem, pieces[index + 1:last], repeat(slice(window))))
     if len(near) < window and last < len(pieces):
         return _neighbour(pieces, index + 1, 1, window)
     near = near[:window]
