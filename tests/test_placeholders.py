@@ -198,58 +198,7 @@ def test_idempotent(lines, mapping):
     assert len(first.changes) <= text.count("关键词")
 
 
-# --- the anchored search gives what a scan of the whole text with token_re gives ------------------
-
-def _spans(matches):
-    return [(m.start(), m.end(), m.lastindex) for m in matches]
-
-
-_PIECES = ["关键词1", "关键词12", "【关键词2】", "[敏感词]", "{{keyword}}", "{{{ 关键词3 }}", "{{ KEYWORD }}}",
-           "敏感字3", "屏蔽詞4", "違禁词5", "关键", "关于", "词", "1", "【", "】", "{", "}", " ", "\n", "。", "甲"]
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(_PIECES), max_size=25).map("".join))
-def test_anchored_search_finds_what_the_scan_finds(text):
-    tables = placeholders._load(None)
-    assert tables.anchors is not None  # the shipped patterns are all anchored
-    assert _spans(placeholders._token_matches(text, tables)) == _spans(tables.token_re.finditer(text))
-
-
-def _tables_for(tmp_path, patterns):
-    (tmp_path / "placeholders.tsv").write_text(
-        "name\tpattern\tsame_word\twhy\n" + "".join(f"p{n}\t{p}\tyes\tx\n" for n, p in enumerate(patterns)),
-        encoding="utf-8")
-    (tmp_path / "provinces.tsv").write_text((tables_dir() / "provinces.tsv").read_text(encoding="utf-8"),
-                                             encoding="utf-8")
-    return placeholders._load(str(tmp_path))
-
-
-@pytest.mark.parametrize("patterns", [
-    [r"aa\d+", r"[ab]ab\d"],                       # anchors that overlap themselves: aaa holds aa twice
-    [r"[xy][xy]ab", r"a(?:b|bb)", r"(?:ab|ba)b+"],  # an anchor two characters in; branches of literals
-    [r"x+ab"],                                     # no fixed start: the whole text is scanned
-])
-def test_anchored_search_on_other_patterns(tmp_path, patterns):
-    tables = _tables_for(tmp_path, patterns)
-    assert (tables.anchors is None) == (patterns == [r"x+ab"])
-    for text in ["aaa1", "aaaa12 baab1", "xyab yxabb abbb babbbb", "xxab xab", "ab", "aab1aa2", ""]:
-        assert _spans(placeholders._token_matches(text, tables)) == _spans(tables.token_re.finditer(text)), text
-
-
-@pytest.mark.parametrize("pattern, anchors", [
-    (r"关键[词字詞]\d+", [("关键[词字詞]", 0)]),
-    (r"[\[【](?:关键|敏感)[词字]\d+", [("关键[词字]", 1), ("敏感[词字]", 1)]),
-    (r"\{\{\s*x\}\}", [(r"(?=\{\{)", 0)]),       # {{{ holds {{ twice
-    (r"关键{e<=1}", None),                        # fuzzy matching of the regex module
-    (r"\p{Han}关键", None),                       # a property class of the regex module
-    (r"[[:alpha:]]关", None),                     # a POSIX class
-    (r"(?i)ab", None),                            # a literal matches more than itself
-    (r"x{2}关", None),                            # a repeat before any literal
-])
-def test_anchors_of_a_pattern(pattern, anchors):
-    assert placeholders._anchors(pattern) == anchors
-
+# --- the head and tail lines, read without splitting the whole text ------------------------------
 
 @settings(max_examples=200, deadline=None)
 @given(st.integers(min_value=0, max_value=60), st.sampled_from(["", "\n", "\n\n"]))

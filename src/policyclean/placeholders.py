@@ -19,10 +19,6 @@ updated too (they merge into ``result.metadata``).
 
 from __future__ import annotations
 
-import re
-import re._constants as sre
-import re._parser as sre_parse
-import warnings
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,8 +32,6 @@ from .metadata import HEAD_LINES, TAIL_LINES, doc_number_issuer, find_doc_number
 from .model import Change, Config, StageResult
 
 CONTEXT_LINE = 50  # issuer and heading lines are short
-# Pieces of a pattern for _plain_syntax: an escape, a character class, a brace, anything else.
-_SYNTAX_RE = regex.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|\{[^}]*\}?|.", regex.DOTALL)
 _TYPES = ("特别行政区", "自治区", "省", "市")  # what may follow a division's name
 _ISSUER_ENDINGS = ("人民政府", "政府", "办公厅", "办公室")  # a signature line of a government
 
@@ -64,9 +58,6 @@ class _Tables:
     token_re: Any  # regex.Pattern: any placeholder, patterns in file order
     patterns: tuple[_Pattern, ...]  # by group index
     provinces: tuple[_Province, ...]
-    # (anchor regex, offsets): every placeholder holds one of the anchors at one of its offsets
-    # from the token's start; None when a pattern is beyond _anchors (then token_re scans the text)
-    anchors: tuple[tuple[Any, tuple[int, ...]], ...] | None
 
 
 @lru_cache(maxsize=8)
@@ -89,117 +80,7 @@ def _load(directory: str | None) -> _Tables:
         provinces.append(_Province(row["name"], row["full"][len(row["name"]):], row["type"],
                                    tuple(row["prefixes"].split()), row.where))
     token_re = regex.compile("|".join(parts)) if parts else regex.compile(r"(?!)")
-    offsets: dict[str, set[int]] = {}
-    for row_pattern in (part[1:-1] for part in parts):
-        found = _anchors(row_pattern)
-        if found is None:
-            return _Tables(token_re, tuple(patterns), tuple(provinces), None)
-        for source, offset in found:
-            offsets.setdefault(source, set()).add(offset)
-    anchors = tuple((regex.compile(source), tuple(sorted(at))) for source, at in offsets.items())
-    return _Tables(token_re, tuple(patterns), tuple(provinces), anchors)
-
-
-def _anchors(pattern: str) -> list[tuple[str, int]] | None:
-    """(anchor, offset) pairs: every match of ``pattern`` holds one of the anchors ``offset``
-    characters after its start. None when the pattern is beyond this simple reading.
-
-    An anchor is a literal string (a literal run, or each branch of a group of literal
-    branches such as ``(?:关键|敏感)``) plus the literal or character class that follows it,
-    found after a fixed-width start (literals and classes: one character each). Searching for
-    a literal start is fast in the regex engine; a pattern starting with a class or a group is
-    tried at every position of the text, about 5x slower. The pattern is read with the
-    standard library's parser, whose syntax is the one the tables use.
-    """
-    if not _plain_syntax(pattern):
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # "possible nested set" ([[:alpha:]]): read otherwise by regex
-            parsed = sre_parse.parse(pattern)
-    except (re.error, Warning, ValueError, OverflowError, RecursionError):
-        # syntax of the regex module only (\p{Han}, (?V1) …): scan with the whole pattern
-        return None
-    if parsed.state.flags & ~sre.SRE_FLAG_UNICODE:  # e.g. (?i): a literal matches more than itself
-        return None
-    items = list(parsed.data)
-    offset = 0
-    for index, (op, value) in enumerate(items):
-        if op is sre.LITERAL:
-            run = ""
-            for next_op, next_value in items[index:]:
-                if next_op is not sre.LITERAL:
-                    break
-                run += chr(next_value)
-            starts, following = [run], index + len(run)
-        elif op is sre.BRANCH and all(branch and all(o is sre.LITERAL for o, _ in branch) for branch in value[1]):
-            starts, following = ["".join(chr(v) for _, v in branch) for branch in value[1]], index + 1
-        elif op is sre.IN:  # one character: the anchor is further on
-            offset += 1
-            continue
-        else:
-            return None
-        follow = (_one_character(items[following]) if following < len(items) else None) or ""
-        sources = []
-        for start in starts:
-            source = regex.escape(start) + (follow or "")
-            # occurrences of an anchor whose first character recurs in it could overlap:
-            # find them all with a lookahead (a little slower)
-            recurs = start[0] in start[1:] or (follow and regex.fullmatch(follow, start[0]))
-            sources.append((f"(?={source})" if recurs else source, offset))
-        return sources
-    return None
-
-
-def _plain_syntax(pattern: str) -> bool:
-    """Whether ``pattern`` keeps to syntax that the regex module and the standard library's
-    parser read alike: escapes of \\d \\s \\w \\D \\S \\W or of a non-letter, classes without
-    [: or [[ (POSIX classes, nested sets), braces only as {m,n} repeats (not fuzzy {e<=1})."""
-    for piece in _SYNTAX_RE.findall(pattern):
-        escapes = regex.findall(r"\\(.)", piece, regex.DOTALL)
-        if any(e.isalnum() and e not in "dswDSW" for e in escapes):
-            return False
-        if piece.startswith("[") and ("[:" in piece or "[[" in piece[1:] or piece[1:].startswith("[")):
-            return False
-        if piece.startswith("{") and not regex.fullmatch(r"\{\d*(?:,\d*)?\}", piece):
-            return False
-    return True
-
-
-def _one_character(item: tuple[Any, Any]) -> str | None:
-    """The regex source of a literal or a class of literals and ranges; None for anything else."""
-    op, value = item
-    if op is sre.LITERAL:
-        return regex.escape(chr(value))
-    if op is sre.IN and all(o in (sre.LITERAL, sre.RANGE) for o, _ in value):
-        return "[" + "".join(regex.escape(chr(v)) if o is sre.LITERAL else
-                             f"{regex.escape(chr(v[0]))}-{regex.escape(chr(v[1]))}" for o, v in value) + "]"
-    return None
-
-
-def _token_matches(text: str, tables: _Tables) -> list[Any]:
-    """Every placeholder in ``text``: what ``tables.token_re.finditer(text)`` gives, found faster.
-
-    Each token starts at an anchor's position minus one of its offsets; trying token_re there,
-    in order and past the previous token, is exactly what finditer does at those positions, and
-    no token starts anywhere else.
-    """
-    if tables.anchors is None:
-        return list(tables.token_re.finditer(text))
-    starts: set[int] = set()
-    for anchor_re, offsets in tables.anchors:
-        hits = [match.start() for match in anchor_re.finditer(text)]
-        for offset in offsets:
-            starts.update(hit - offset for hit in hits)
-    matches = []
-    end = 0
-    for start in sorted(starts):
-        if start >= end:  # also leaves out starts before the text
-            match = tables.token_re.match(text, start)
-            if match:
-                matches.append(match)
-                end = match.end()
-    return matches
+    return _Tables(token_re, tuple(patterns), tuple(provinces))
 
 
 def _head_and_tail(text: str) -> tuple[list[str], list[tuple[int, str]]]:
@@ -273,7 +154,7 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     metadata = facts.get("metadata") or {}
     meta_text = "\n".join(v for v in metadata.values() if isinstance(v, str))
     caller = dict(config.placeholders)
-    matches = _token_matches(text, tables)
+    matches = list(tables.token_re.finditer(text))  # one scan: most texts have none
     if not caller and not matches and not tables.token_re.search(meta_text):
         return StageResult(text)
 
