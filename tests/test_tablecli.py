@@ -111,6 +111,13 @@ def test_why_explains_matches_and_gate(tables, capsys):
     assert "gate: not spun" in out and "would be 产业" in out
 
 
+def test_why_names_the_protect_row_that_keeps_an_ordinary_word(capsys):
+    # the shipped table: 期间 has a protect row and a context row (新期间) that does not hold here
+    assert tablecli.main(["why", "在这一期间"]) == 0
+    out = capsys.readouterr().out
+    assert "在这一【期间】: protected by table.tsv:" in out and "期间→期间" in out
+
+
 def test_review_interactive_writes_statuses_in_place(tables, monkeypatch, capsys):
     answers = iter(["a", "r"])
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))

@@ -489,7 +489,7 @@ def explain(text: str, config: Config, profile_names: Sequence[str] = ()) -> lis
                     out.append(f"  {m.start}-{m.end} {spot}: unchanged, scorer not decisive {u['candidates']} ({rows})")
                 elif (m.start, m.end) in resolved and chosen:
                     out.append(f"  {m.start}-{m.end} {spot}: kept by the scorer {resolved[(m.start, m.end)]['candidates']}")
-                elif m.originals == [text[m.start:m.end]]:
+                elif tuple(m.originals) == (text[m.start:m.end],):
                     out.append(f"  {m.start}-{m.end} {spot}: protected by {rows}")
                 else:
                     out.append(f"  {m.start}-{m.end} {spot}: would be {'/'.join(m.originals)} ({rows}), paragraph not restored")
