@@ -160,3 +160,18 @@ def test_help_teaches_by_example(capsys):
     with pytest.raises(SystemExit):
         main(["--version"])
     assert policyclean.__version__ in capsys.readouterr().out
+
+
+def test_a_very_large_file_gets_a_note_about_stream(folder, capsys, monkeypatch):
+    source = str(folder / "in" / "004.txt")
+    size = os.stat(source).st_size
+    monkeypatch.setattr("policyclean.cli.LARGE_INPUT_BYTES", size)  # this seed counts as very large
+    assert main(["clean", source]) == 0
+    err = capsys.readouterr().err
+    assert f"{source}: note:" in err and "--stream" in err and "GB of memory" in err
+    for flags in (["-q"], ["--stream"]):
+        assert main(["clean", *flags, source]) == 0
+        assert "note:" not in capsys.readouterr().err
+    monkeypatch.setattr("policyclean.cli.LARGE_INPUT_BYTES", size + 1)
+    assert main(["clean", source]) == 0
+    assert "note:" not in capsys.readouterr().err

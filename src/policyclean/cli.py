@@ -24,6 +24,9 @@ from .model import Config, Result
 EXIT_OK, EXIT_CHANGED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 DEFAULT_INCLUDE = ("*.txt", "*.text", "*.htm", "*.html", "*.md")
 PROGRESS_MIN_FILES = 5
+# A file this large is a corpus rather than one web page, and cleaning it as one document
+# holds about ten times its size in memory (bench/bench.py): say that --stream exists.
+LARGE_INPUT_BYTES = 256 * 1024 * 1024
 
 CLEAN_EXAMPLES = """\
 examples:
@@ -200,6 +203,13 @@ def run_clean(args: argparse.Namespace) -> int:
         return run_stream(jobs, config, args)
     if args.jobs < 1:
         raise UsageError("-j/--jobs must be at least 1")
+    if not args.quiet:
+        for job in jobs:
+            size = _size(job.source)
+            if size >= LARGE_INPUT_BYTES:
+                print(f"policyclean: {job.source}: note: {size / 2**20:,.0f} MB is cleaned as one document, which needs "
+                      f"about {size * 10 / 2**30:,.1f} GB of memory; --stream cleans a corpus block by block "
+                      "in about 100 MB (paragraph-level stages only)", file=sys.stderr)
     progress = Progress(len(jobs), enabled=not args.quiet and sys.stderr.isatty() and len(jobs) >= PROGRESS_MIN_FILES)
     report = open_side_file(args.report, args.force, "--report")
     removed = open_side_file(args.removed, args.force, "--removed")
@@ -252,6 +262,14 @@ def run_clean(args: argparse.Namespace) -> int:
     if args.check and changed:
         return EXIT_CHANGED
     return EXIT_OK
+
+
+def _size(source: str) -> int:
+    """The size of an input file in bytes (0 for stdin or what cannot be read: that is reported later)."""
+    try:
+        return os.stat(source).st_size if source != "-" else 0
+    except OSError:
+        return 0
 
 
 def run_stream(jobs: list[Job], config: Config, args: argparse.Namespace) -> int:
