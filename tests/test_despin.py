@@ -445,3 +445,29 @@ def test_restore_equals_the_plain_restorer_with_its_scored_spots(tables, text, w
                                  s.scores, s.choice) for s in ref_spots]
     done = despin.restore_counted(text, profile, ranges, record=False)
     assert done.text == new_text and done.changes == [] and done.made == len(changes)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.integers(0, 5), st.sampled_from([0.0, 0.5, 2.25, 1e6, -3.0])),
+                          st.one_of(st.integers(0, 5), st.sampled_from([0.0, 0.5, 1.75, 7.0])),
+                          st.integers(0, 300)), max_size=12))
+def test_densities_are_density_of_each_line(rows):
+    from policyclean.spintable import density
+    tw, aw, han = (list(c) for c in zip(*rows)) if rows else ([], [], [])
+    got = despin._densities(tw, aw, han)
+    expected = [density(t, a, h) for t, a, h in rows]
+    assert got == expected and list(map(type, got)) == list(map(type, expected))
+
+
+def test_tells_the_table_cannot_restore_are_reported_as_residual(tables, tmp_path):
+    """A tell without a table row stays after restoring: counted and warned about (the stage
+    looks for such tells with the cheap any_tell first, then counts them)."""
+    root = tmp_path / "corrections"
+    shutil.copytree(tables, root)
+    with (root / "despin" / "t" / "tells.tsv").open("a", encoding="utf-8") as handle:
+        handle.write("魔方\t3\ttell\tno table row\n")
+    text = spin(tables, ORIGINAL).replace("供给", "魔方供给", 1) + "魔方魔方\n"
+    result = despin.run(text, Config(tables_dir=str(root)), {})
+    assert result.data["despin"]["residual_tells"] == {"魔方": 3}
+    assert result.text == ORIGINAL.replace("供给", "魔方供给", 1) + "魔方魔方\n"
+    assert any("魔方×3" in w for w in result.warnings)

@@ -289,3 +289,13 @@ def test_large_tables_use_the_default_matcher_with_the_same_matches(monkeypatch)
     monkeypatch.setattr(spintable, "DFA_MAX_PATTERN_BYTES", 0)
     assert spintable._implementation(["重点"]) is None
     assert (Restorer(table).scan_tuples(text), TellScanner(tells).line_evidence(text, [0, 14])) == small
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TELL_ROWS, max_size=8), st.text(alphabet="abcx\n", max_size=60))
+def test_no_tell_for_any_tell_means_no_tell_counted(tells, text):
+    """The stage skips counting the tells left after restoring when any_tell finds none: the
+    counting automaton (all forms, leftmost-longest) then finds no tell either."""
+    scanner = TellScanner(tells)
+    counted = [f for f in scanner.counts(text) if scanner.tells[f].kind == "tell"]
+    assert scanner.any_tell(text) or not counted

@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, compress, count, repeat
-from operator import is_, itemgetter, sub
+from operator import and_, is_, itemgetter, rshift, sub, truediv
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -461,6 +461,18 @@ def _exactly_summable(weight: float) -> bool:
     return 0 <= weight <= 1000 and (weight * 1024).is_integer()
 
 
+_FIELD_BITS = 64  # room for 2**44 matches of the largest weight (1000 = 1 024 000 units) in one sum
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
+
+
+def _pack_evidence(tell_weight: float, anti_weight: float, is_tell: int, is_anti: int) -> int:
+    """A match's (tell weight, anti weight, tell count, anti count) as one int of four fields,
+    weights in units of 1/1024 (exact for :func:`_exactly_summable` weights): a sum of such ints
+    is the four sums side by side, so one running sum serves all four."""
+    units = (int(tell_weight * 1024), int(anti_weight * 1024), is_tell, is_anti)
+    return (units[0] << 3 * _FIELD_BITS) | (units[1] << 2 * _FIELD_BITS) | (units[2] << _FIELD_BITS) | units[3]
+
+
 class TellScanner:
     """Scores text with a profile's tells (+weight) and anti-tells (−weight), leftmost-longest."""
 
@@ -490,6 +502,8 @@ class TellScanner:
         self.is_tell = [int(k == "tell") for k in kinds]
         self.is_anti = [int(k == "anti") for k in kinds]
         self.exact_sums = all(map(_exactly_summable, weights))
+        self.packed = list(map(_pack_evidence, self.tell_weight, self.anti_weight, self.is_tell, self.is_anti)) \
+            if self.exact_sums else []
 
     def any_tell(self, text: str) -> bool:
         """The cheap first look: does any tell occur at all (the matches as strings, because
@@ -544,14 +558,15 @@ class TellScanner:
         # bounds[i]:bounds[i + 1], so its sums are differences of running sums over the matches
         bounds = list(map(bisect_left, repeat(match_starts), line_starts))
         bounds.append(len(pis))
-
-        def per_line_sums(values: list, zero: float) -> list:
-            running = list(accumulate(map(values.__getitem__, pis), initial=zero))
-            at_bounds = list(map(running.__getitem__, bounds))
-            return list(map(sub, at_bounds[1:], at_bounds))
-
-        return (per_line_sums(self.tell_weight, 0.0), per_line_sums(self.anti_weight, 0.0),
-                per_line_sums(self.is_tell, 0), per_line_sums(self.is_anti, 0))
+        # the four sums in one running sum of packed ints (see _pack_evidence), taken apart per line
+        running = list(accumulate(map(self.packed.__getitem__, pis), initial=0))
+        at_bounds = list(map(running.__getitem__, bounds))
+        per_line = list(map(sub, at_bounds[1:], at_bounds))
+        field = [list(map(and_, map(rshift, per_line, repeat(shift)), repeat(_FIELD_MASK)))
+                 for shift in (3 * _FIELD_BITS, 2 * _FIELD_BITS, _FIELD_BITS, 0)]
+        # weights back from 1/1024 units: exact, the same floats as summing the weights
+        return (list(map(truediv, field[0], repeat(1024.0))), list(map(truediv, field[1], repeat(1024.0))),
+                field[2], field[3])
 
 
 def density(tell_weight: float, anti_weight: float, han: int) -> float:
