@@ -179,6 +179,42 @@ def test_profile_reloads_when_file_changes(tmp_path):
     assert len(load_profile(path.parent).entries) == 2
 
 
+def test_profile_listing_follows_the_folders_between_calls(tmp_path):
+    """load_profiles keeps its listing of the despin folder only while nothing there changed:
+    a profile added, a folder becoming a profile, a table removed, a table edited."""
+    import os
+    import time
+
+    def bump(path):  # a later modification time, as an edit a moment later would leave
+        later = time.time_ns() + 10**9 + len(str(path))
+        os.utime(path, ns=(later, later))
+
+    class C:
+        tables_dir = str(tmp_path)
+        despin_profiles = ()
+    write(tmp_path / "despin" / "a" / "table.tsv", HEADER + "我邦\t我国\t\t\tword\tapproved\t\t\n")
+    write(tmp_path / "despin" / "reference" / "x.txt", "我国\n")
+    assert [p.name for p in load_profiles(C())] == ["a"]
+    write(tmp_path / "despin" / "b" / "table.tsv", HEADER)
+    bump(tmp_path / "despin")
+    assert [p.name for p in load_profiles(C())] == ["a", "b"]
+    write(tmp_path / "despin" / "reference" / "table.tsv", HEADER)  # a folder becomes a profile
+    bump(tmp_path / "despin" / "reference")
+    assert [p.name for p in load_profiles(C())] == ["a", "b", "reference"]
+    (tmp_path / "despin" / "b" / "table.tsv").unlink()
+    bump(tmp_path / "despin" / "b")
+    assert [p.name for p in load_profiles(C())] == ["a", "reference"]
+    table = write(tmp_path / "despin" / "a" / "table.tsv", HEADER)
+    bump(table)
+    assert load_profiles(C())[0].entries == []
+    C.despin_profiles = ("b",)
+    with pytest.raises(TableError, match="no despin profile b"):
+        load_profiles(C())
+    C.tables_dir = str(tmp_path / "gone")
+    with pytest.raises(TableError, match="tables directory not found"):
+        load_profiles(C())
+
+
 def test_scorer_prefers_the_fitting_neighbour():
     ngrams = {"产业规模": 5, "业规": 5, "规模": 10, "领域": 10, "产业领": 0}
     assert candidate_score("规模", "产业", "", ngrams, {}) > candidate_score("领域", "产业", "", ngrams, {})

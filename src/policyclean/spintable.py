@@ -655,11 +655,11 @@ def profile_names(override: str | None = None) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / "table.tsv").is_file())
 
 
-def _stamp(folder: Path) -> tuple:
+def _stamp(folder: str | Path) -> tuple:
     stamps = []
     for name in ("table.tsv", "tells.tsv", "settings.tsv"):
         try:
-            st = os.stat(folder / name)
+            st = os.stat(os.path.join(folder, name))  # a plain str path: no pathlib per call
             stamps.append((st.st_mtime_ns, st.st_size))
         except FileNotFoundError:
             stamps.append(None)
@@ -671,8 +671,12 @@ def load_profile(folder: Path, strict: bool = True) -> Profile:
 
     ``strict``: raise :class:`TableError` (with file:line) on a format error; lint passes False.
     """
-    folder = Path(folder).resolve()
-    profile = _load_profile_cached(str(folder), _stamp(folder))
+    return _load_resolved(str(Path(folder).resolve()), strict)
+
+
+def _load_resolved(folder: str, strict: bool) -> Profile:
+    """:func:`load_profile` of an already resolved folder."""
+    profile = _load_profile_cached(folder, _stamp(folder))
     if strict:
         errors = [p for p in profile.problems if p.severity == "error"]
         if errors:
@@ -690,18 +694,63 @@ def _load_profile_cached(folder: str, stamp: tuple) -> Profile:
     return Profile(path.name, path, entries, tells, settings, problems + tell_problems + setting_problems)
 
 
+@dataclass(frozen=True)
+class _Listing:
+    """The profiles of one despin directory as listed at ``stamp`` (see :func:`_listing`)."""
+
+    root: str
+    subdirs: tuple[str, ...]  # every folder in root, profile or not
+    stamp: tuple | None  # modification times of root and its subdirs (None: do not reuse)
+    names: list[str]
+    folders: dict[str, str]  # profile name -> resolved folder
+
+
+_LISTINGS: dict[tuple, _Listing] = {}  # (tables_dir override, POLICYCLEAN_TABLES, cwd) -> the last listing
+
+
+def _dir_stamp(root: str, subdirs: Sequence[str]) -> tuple | None:
+    try:
+        return (os.stat(root).st_mtime_ns, *(os.stat(d).st_mtime_ns for d in subdirs))
+    except OSError:
+        return None
+
+
+def _listing(override: str | None) -> _Listing:
+    """The profile names and folders of the configured despin directory, listed again only when
+    it changed: a folder added, removed or renamed changes the directory's modification time, a
+    table.tsv added or removed changes its folder's. (Edits of a profile's files are picked up
+    by the stamp of :func:`load_profile`.) Per document this costs a few os.stat calls, not a
+    directory listing and pathlib work."""
+    key = (override, os.environ.get("POLICYCLEAN_TABLES"), os.getcwd())  # the cwd: for a relative path
+    known = _LISTINGS.get(key)
+    if known is not None and known.stamp is not None and _dir_stamp(known.root, known.subdirs) == known.stamp:
+        return known
+    root = despin_dir(override)  # raises, as before, when an override names no directory
+    root_str = str(root)
+    try:
+        subdirs = tuple(sorted(e.path for e in os.scandir(root_str) if e.is_dir()))
+    except OSError:
+        subdirs = ()
+    stamp = _dir_stamp(root_str, subdirs)  # taken before listing: a change while listing shows next time
+    names = profile_names(override)
+    listing = _Listing(root_str, subdirs, stamp, names, {n: str((root / n).resolve()) for n in names})
+    _LISTINGS[key] = listing
+    return listing
+
+
 def load_profiles(config: Any = None, names: Sequence[str] = (), strict: bool = True) -> list[Profile]:
     """The profiles ``names`` (or ``config.despin_profiles``, or all) from the configured tables."""
     override = getattr(config, "tables_dir", None)
     wanted = list(names) or list(getattr(config, "despin_profiles", ()) or ())
-    available = profile_names(override)
+    listing = _listing(override)
+    available = listing.names
     if not wanted:
         wanted = available
     missing = [n for n in wanted if n not in available]
     if missing:
         raise TableError(f"{despin_dir(override)}: no despin profile {', '.join(missing)}; "
                          f"available: {', '.join(available) or 'none'}")
-    return [load_profile(despin_dir(override) / n, strict=strict) for n in wanted]
+    return [_load_resolved(listing.folders[n], strict) for n in wanted]
 
 
 # ----------------------------------------------------------------------------- the scorer's evidence
