@@ -87,6 +87,12 @@ def test_context_does_not_cross_the_range():
     table = [entry("b", "B", left="a")]
     assert engine_scan("ab", table, lo=1) == []
     assert engine_scan("ab", table, lo=0) == [(1, 2, ("B",))]
+    table = [entry("b", "B", right="c"), entry("b", "F")]
+    assert engine_scan("abc", table, hi=2) == [(1, 2, ("F",))]
+    assert engine_scan("abc", table) == [(1, 2, ("B",))]
+    restorer = Restorer(table)
+    both = restorer.scan_ranges("abcbc", [(0, 2), (2, 5)])  # the first range ends before its c
+    assert [restorer.outcome(o)[2] for o in both[2]] == [("F",), ("B",)]
 
 
 def test_rows_not_approved_are_ignored():

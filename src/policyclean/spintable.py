@@ -24,7 +24,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, compress, count, repeat
+from itertools import accumulate, compress, count, groupby, repeat
 from operator import and_, is_, itemgetter, rshift, sub, truediv
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -237,7 +237,7 @@ class _KeyContexts:
     contexts to the outcome id, filled on first use.
     """
 
-    __slots__ = ("by_ctx", "checks", "contexts", "free", "free_outcome", "key", "outcomes")
+    __slots__ = ("by_ctx", "checks", "contexts", "free", "free_outcome", "key", "levels", "outcomes")
 
     def __init__(self, restorer: Restorer, key: str):
         self.key = key
@@ -250,8 +250,28 @@ class _KeyContexts:
         shapes = sorted({(len(l) + len(r), len(l), len(r)) for l, r in self.contexts}, reverse=True)
         self.checks = [(total, ll, rl, {l + key + r: i for i, (l, r) in enumerate(self.contexts) if (len(l), len(r)) == (ll, rl)})
                        for total, ll, rl in shapes]
+        # the checks by total context length, longest first, as (left length, end of the context
+        # counted from the key's start, ids): the shapes of one level are tried together
+        self.levels = tuple(tuple((ll, len(key) + rl, ids) for _total, ll, rl, ids in level)
+                            for _, level in groupby(self.checks, key=itemgetter(0)))
         self.outcomes = _ContextOutcomes(restorer, self)
         self.free_outcome = restorer._outcome_of(self, ())
+
+    def outcome_at(self, text: str, start: int, lo: int, hi: int) -> int | None:
+        """:meth:`Restorer.eligible_outcome` of this key at ``start``: the contexts of the longest
+        total length that hold inside ``text[lo:hi]`` pool their rows; none: the context-free rows."""
+        for level in self.levels:
+            held = None
+            for ll, reach, ids in level:
+                left, right = start - ll, start + reach
+                if left < lo or right > hi:
+                    continue  # the context would cross the range's edge: it does not hold
+                cid = ids.get(text[left:right])
+                if cid is not None:
+                    held = (cid,) if held is None else held + (cid,)
+            if held is not None:
+                return self.outcomes[held]
+        return self.free_outcome
 
 
 class _ContextOutcomes(dict):
@@ -297,6 +317,7 @@ class Restorer:
         self._outcome_ids: dict[tuple, int] = {}  # (key, ids of the deciding contexts) -> outcome id
         self._lock = threading.Lock()  # only taken when a new contextual outcome is numbered
         self._ctx: dict[str, _KeyContexts] = {k: _KeyContexts(self, k) for k in self.keys if k not in self.free}
+        self._ctx_of_pattern = [self._ctx.get(k) for k in self.keys]  # by automaton pattern index, for map()
         self.ac = _automaton(self.keys)
 
     def outcome(self, oid: int) -> tuple[str, tuple[Entry, ...], tuple[str, ...]]:
@@ -324,19 +345,7 @@ class Restorer:
         contexts = self._ctx.get(key)
         if contexts is None:
             return self.index_of[key]
-        end = start + len(key)
-        held: list[int] = []
-        best = -1
-        for total, ll, rl, ids in contexts.checks:
-            if total < best:
-                break  # a longer context holds
-            if start - ll < lo or end + rl > hi:
-                continue
-            cid = ids.get(text[start - ll:end + rl])
-            if cid is not None:
-                held.append(cid)
-                best = total
-        return contexts.outcomes[tuple(held)] if held else contexts.free_outcome
+        return contexts.outcome_at(text, start, lo, hi)
 
     def eligible(self, text: str, start: int, key: str, lo: int, hi: int) -> tuple[Entry, ...]:
         """Rows of ``key`` (standing at ``start``) whose context holds inside ``text[lo:hi]``:
@@ -378,11 +387,14 @@ class Restorer:
         contextual = list(compress(count(), map(self.contextual.__getitem__, pis)))
         if not contextual:
             return starts, ends, pis
-        # the outcome of each contextual match, tested inside its own range
-        where = [ranges[r - 1] for r in map(bisect_right, repeat(firsts), contextual)]
-        context_oids = list(map(self.eligible_outcome, repeat(text), map(starts.__getitem__, contextual),
-                                map(self.keys.__getitem__, map(pis.__getitem__, contextual)),
-                                map(itemgetter(0), where), map(itemgetter(1), where)))
+        # the outcome of each contextual match, tested inside its own range: bisect_right(firsts, i)
+        # is one past the match's range, so the bounds lists start with a placeholder
+        in_range = list(map(bisect_right, repeat(firsts), contextual))
+        range_los = [0, *map(itemgetter(0), ranges)]
+        range_his = [0, *map(itemgetter(1), ranges)]
+        context_oids = list(map(_KeyContexts.outcome_at, map(self._ctx_of_pattern.__getitem__, map(pis.__getitem__, contextual)),
+                                repeat(text), map(starts.__getitem__, contextual),
+                                map(range_los.__getitem__, in_range), map(range_his.__getitem__, in_range)))
         for i, oid in zip(contextual, context_oids):
             pis[i] = oid  # the contextual winners take the id of their outcome
         if None not in context_oids:
