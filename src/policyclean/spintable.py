@@ -667,11 +667,17 @@ def profile_names(override: str | None = None) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / "table.tsv").is_file())
 
 
+@lru_cache(maxsize=64)
+def _profile_files(folder: str | Path) -> tuple[str, ...]:
+    """The paths of a profile's three files, as plain strings (os.stat on them needs no pathlib)."""
+    return tuple(os.path.join(folder, name) for name in ("table.tsv", "tells.tsv", "settings.tsv"))
+
+
 def _stamp(folder: str | Path) -> tuple:
     stamps = []
-    for name in ("table.tsv", "tells.tsv", "settings.tsv"):
+    for path in _profile_files(folder):
         try:
-            st = os.stat(os.path.join(folder, name))  # a plain str path: no pathlib per call
+            st = os.stat(path)
             stamps.append((st.st_mtime_ns, st.st_size))
         except FileNotFoundError:
             stamps.append(None)
