@@ -56,3 +56,29 @@ def test_change_report():
 def test_idempotent(text):
     once = clean(text)
     assert clean(once) == once
+
+
+def _removals_without_the_cheap_test(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every group run removes, found without run's cheap test first."""
+    table = pinyin._load(str(pinyin.tables_dir(None)))
+    return [(m.start(), m.start() + n) for m in table.group_re.finditer(text)
+            if (n := pinyin._pinyin_prefix(m.group(), table))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["業", "中", "a", "ye", "yè", "e\u0300", "ā", "Yè", "guó", "(", ")", "（", "）",
+                                 " ", "x", "SoC", "\n", "1"]), max_size=14).map("".join))
+def test_cheap_test_misses_nothing(text):
+    # run's first test says "nothing to do" only when the full search finds nothing either
+    table = pinyin._load(str(pinyin.tables_dir(None)))
+    removals = _removals_without_the_cheap_test(text)
+    if not any(pattern.search(text) for pattern in table.marked_group_res):
+        assert removals == []
+    assert [(c.start, c.end) for c in pinyin.run(text, CONFIG, {}).changes] == removals
+
+
+def test_cheap_test_sees_a_marked_first_token():
+    table = pinyin._load(str(pinyin.tables_dir(None)))
+    assert any(p.search("發( fā)") for p in table.marked_group_res)
+    assert any(p.search("業（ye\u0300）") for p in table.marked_group_res)
+    assert not any(p.search("(SoC) é") for p in table.marked_group_res)  # a mark, but not in a group's first token
