@@ -311,3 +311,14 @@ def test_lines_containing(tokens):
         offsets.append(offsets[-1] + len(line) + 1)
     expected = {i for i, line in enumerate(lines) if "关键词" in line or "a" in line}
     assert script._lines_containing(text, offsets, ("关键词", "a")) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_chars + ["甚麼", "隨著", "關", "髮", "\n"]), max_size=80))
+def test_count_only_mode_agrees_with_records(tokens):
+    """Config(max_changes=0) builds no Change but gives the same text, data, summary and count."""
+    text = "".join(tokens)
+    full = script.run(text, CONFIG, {})
+    counted = script.run(text, CONFIG.with_overrides(max_changes=0), {})
+    assert (counted.text, counted.data, counted.summary) == (full.text, full.data, full.summary)
+    assert counted.changes == () and (counted.count or 0) == len(full.changes)

@@ -465,7 +465,9 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
             return map(_why_traditional, map(document.evidence.__getitem__, rows))
         return repeat("t2s=always: every paragraph converted")
 
+    record = config.max_changes != 0  # 0: the caller wants the text and the count, not the records
     changes: list[Change] = []
+    made = 0  # changes made, recorded or not
     fixed_words = 0
     for j in sorted(may_fix):  # the few lines a phrase fix may touch
         new, line_changes = _apply_fixes(olds[j], converted[j], offsets[chosen[j]], tables, rule,
@@ -474,17 +476,19 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         converted[j] = new
         if new != olds[j]:
             changes.extend(line_changes)
+    made += len(changes)
     changed = list(compress(range(len(chosen)), map(operator.ne, converted, olds)))
-    # every other changed line is one Change (what _apply_fixes gives when no fix applies),
-    # built column by column with C-level maps: there are tens of thousands of them. Change is
-    # a NamedTuple; tuple.__new__ is what its _make calls, minus a Python-level call per record.
     plain = [j for j in changed if j not in may_fix] if may_fix else changed
-    rows = list(map(chosen.__getitem__, plain))
-    befores = list(map(olds.__getitem__, plain))
-    starts = list(map(offsets.__getitem__, rows))
-    columns = zip(starts, map(operator.add, starts, map(len, befores)), befores,
-                  map(converted.__getitem__, plain), repeat(rule), why(rows))
-    changes.extend(map(tuple.__new__, repeat(Change), columns))
+    made += len(plain)  # every other changed line is one Change (what _apply_fixes gives when no fix applies)
+    if record:
+        # built column by column with C-level maps: there are tens of thousands of them. Change
+        # is a NamedTuple; tuple.__new__ is what its _make calls, minus a Python-level call per record.
+        rows = list(map(chosen.__getitem__, plain))
+        befores = list(map(olds.__getitem__, plain))
+        starts = list(map(offsets.__getitem__, rows))
+        columns = zip(starts, map(operator.add, starts, map(len, befores)), befores,
+                      map(converted.__getitem__, plain), repeat(rule), why(rows))
+        changes.extend(map(tuple.__new__, repeat(Change), columns))
     out = list(lines)
     for j in changed:
         out[chosen[j]] = converted[j]
@@ -496,21 +500,24 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         for index in strays:
             trad, simp = document.evidence[index]
             reason = (f"Traditional-only character in a Simplified paragraph ({trad} Traditional-only vs "
-                      f"{simp} Simplified-only characters): only the character is converted")
+                      f"{simp} Simplified-only characters): only the character is converted") if record else ""
             pieces, last = [], 0
             for match in (tables.traditional.finditer if has_astral else tables.traditional.bmp.finditer)(lines[index]):
                 after = match.group().translate(mapping)
                 if after == match.group():
                     continue
                 stray_count += 1
-                changes.append(Change(offsets[index] + match.start(), offsets[index] + match.end(),
-                                      match.group(), after, f"{rule}:stray", reason))
+                if record:
+                    changes.append(Change(offsets[index] + match.start(), offsets[index] + match.end(),
+                                          match.group(), after, f"{rule}:stray", reason))
                 pieces += [lines[index][last:match.start()], after]
                 last = match.end()
             out[index] = "".join(pieces) + lines[index][last:]
-    if not changes:
+    made += stray_count
+    if not made:
         return StageResult(text, data=data)
-    changes.sort(key=operator.attrgetter("start"))
+    if record:
+        changes.sort(key=operator.attrgetter("start"))
     parts = []
     if converted_count:
         parts.append(f"converted {converted_count} Traditional paragraph(s) to Simplified with OpenCC {name}")
@@ -519,6 +526,8 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     if stray_count:
         parts.append(f"converted {stray_count} stray Traditional character(s) in Simplified paragraphs")
     summary = ", ".join(parts) + f"; document script: {script}"
+    if not record:
+        return StageResult("\n".join(out), data=data, summary=summary, count=made)
     return StageResult("\n".join(out), tuple(changes), data=data, summary=summary)
 
 
