@@ -11,6 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 import pytest
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -209,3 +210,46 @@ def test_head_and_tail_lines(count, end):
     assert head == lines[:metadata.HEAD_LINES]
     start = max(metadata.HEAD_LINES, len(lines) - metadata.TAIL_LINES)
     assert tail == [(n, lines[n]) for n in range(start, len(lines))]
+
+
+# --- the contains column: only the lines holding one of its literals are searched ---------------
+
+def _table_rows():
+    return list(read_tsv(tables_dir(None) / "placeholders.tsv", required=("name", "pattern", "same_word")))
+
+
+# Pieces of masks of every pattern in the table, and of near misses, to build texts from
+_PIECES = ["关键", "敏感", "屏蔽", "违禁", "違禁", "词", "字", "詞", "1", "12", "【", "】", "[", "]", "{", "}", "｛", "｝",
+           "［", "］", "{{", "}}", "keyword", "KEYWORD", " ", "\u3000", "\n", "关", "键", "文", "。"]
+_EXAMPLES = {  # read by hand: one mask of each pattern
+    "bracketed-number": "【关键词1】", "bracketed": "[敏感词]", "template-variable": "{{ keyword2 }}",
+    "keyword-number": "关键词12", "sensitive-number": "违禁词3",
+}
+
+
+def test_every_pattern_has_an_example_holding_its_literal():
+    rows = _table_rows()
+    assert {row["name"] for row in rows} == set(_EXAMPLES)
+    for row in rows:
+        example = _EXAMPLES[row["name"]]
+        assert regex.fullmatch(row["pattern"], example), row["name"]
+        assert any(literal in example for literal in row["contains"].split()), row["name"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=16).map("".join))
+def test_contains_column_holds_and_lines_find_what_the_whole_text_scan_finds(text):
+    for row in _table_rows():
+        literals = row["contains"].split()
+        for match in regex.finditer(row["pattern"], text):
+            assert "\n" not in match.group()
+            assert any(literal in match.group() for literal in literals), (row["name"], match.group())
+    tables = placeholders._load(None)
+    assert tables.contains is not None  # every pattern lists its literals: the line search is used
+    found = [(m.span(), m.lastindex) for m in placeholders._find_tokens(text, tables)]
+    assert found == [(m.span(), m.lastindex) for m in tables.token_re.finditer(text)]
+
+
+def test_a_mask_split_by_a_line_break_is_no_mask():
+    assert placeholders._find_tokens("{{\nkeyword}} 关键词1\n", placeholders._load(None))[0].group() == "关键词1"
+    assert len(placeholders._find_tokens("{{\nkeyword}} 关键词1\n", placeholders._load(None))) == 1

@@ -58,12 +58,16 @@ class _Tables:
     token_re: Any  # regex.Pattern: any placeholder, patterns in file order
     patterns: tuple[_Pattern, ...]  # by group index
     provinces: tuple[_Province, ...]
+    # literals one of which every placeholder holds (the tables' contains column);
+    # None when a pattern lists none: then the whole text is searched
+    contains: tuple[str, ...] | None
 
 
 @lru_cache(maxsize=8)
 def _load(directory: str | None) -> _Tables:
     base = tables_dir(directory)
     patterns, parts = [], []
+    contains: set[str] | None = set()
     for row in read_tsv(base / "placeholders.tsv", required=("name", "pattern", "same_word")):
         try:
             regex.compile(row["pattern"])
@@ -72,6 +76,11 @@ def _load(directory: str | None) -> _Tables:
         if row["same_word"] not in ("yes", "no"):
             raise TableError(f"{row.path}:{row.line}: same_word must be yes or no")
         parts.append(f"({row['pattern']})")
+        literals = row["contains"].split()
+        if literals and contains is not None:
+            contains.update(literals)
+        else:
+            contains = None
         patterns.append(_Pattern(row["name"], row["same_word"] == "yes", row["why"], row.where))
     provinces = []
     for row in read_tsv(base / "provinces.tsv", required=("name", "full", "type", "prefixes")):
@@ -80,7 +89,32 @@ def _load(directory: str | None) -> _Tables:
         provinces.append(_Province(row["name"], row["full"][len(row["name"]):], row["type"],
                                    tuple(row["prefixes"].split()), row.where))
     token_re = regex.compile("|".join(parts)) if parts else regex.compile(r"(?!)")
-    return _Tables(token_re, tuple(patterns), tuple(provinces))
+    return _Tables(token_re, tuple(patterns), tuple(provinces),
+                   tuple(sorted(contains)) if contains is not None else None)
+
+
+def _find_tokens(text: str, tables: _Tables) -> list[Any]:
+    """The placeholder matches in ``text``, as ``tables.token_re.finditer(text)`` gives them.
+
+    With the contains column, only the lines holding one of its literals are searched: a
+    match holds one and stays within its line, and the lines without one have none.
+    """
+    if tables.contains is None:
+        return list(tables.token_re.finditer(text))
+    lines: set[tuple[int, int]] = set()
+    for literal in tables.contains:
+        if literal[0] not in text:  # one character is searched at memchr speed, a longer literal is not
+            continue
+        at = text.find(literal)
+        while at >= 0:
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            lines.add((text.rfind("\n", 0, at) + 1, end))
+            at = text.find(literal, end)  # the next line: one window per line
+    matches = []
+    for start, end in sorted(lines):
+        matches += tables.token_re.finditer(text, start, end)
+    return matches
 
 
 def _head_and_tail(text: str) -> tuple[list[str], list[tuple[int, str]]]:
@@ -154,7 +188,7 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     metadata = facts.get("metadata") or {}
     meta_text = "\n".join(v for v in metadata.values() if isinstance(v, str))
     caller = dict(config.placeholders)
-    matches = list(tables.token_re.finditer(text))  # one scan: most texts have none
+    matches = _find_tokens(text, tables)  # most texts have none
     if not caller and not matches and not tables.token_re.search(meta_text):
         return StageResult(text)
 
