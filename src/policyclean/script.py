@@ -343,6 +343,7 @@ class _DocumentEvidence:
     traditional: list[int]  # the candidates that are Traditional paragraphs
     strays: list[int]  # the candidates that are not
     script: str  # traditional, simplified or mixed
+    astral: bool  # whether the document holds a character beyond the BMP
 
 
 def _document_evidence(lines: list[str], offsets: list[int], text: str, tables: _Tables) -> _DocumentEvidence:
@@ -383,6 +384,7 @@ def _document_evidence(lines: list[str], offsets: list[int], text: str, tables: 
         traditional=list(compress(candidates, is_traditional)),
         strays=list(compress(candidates, map(operator.not_, is_traditional))),
         script=script,
+        astral=astral,
     )
 
 
@@ -496,13 +498,12 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     stray_count = 0
     if strays:
         mapping = _stray_map(directory, name)
-        has_astral = _has_astral(text)
         for index in strays:
             trad, simp = document.evidence[index]
             reason = (f"Traditional-only character in a Simplified paragraph ({trad} Traditional-only vs "
                       f"{simp} Simplified-only characters): only the character is converted") if record else ""
             pieces, last = [], 0
-            for match in (tables.traditional.finditer if has_astral else tables.traditional.bmp.finditer)(lines[index]):
+            for match in (tables.traditional.finditer if document.astral else tables.traditional.bmp.finditer)(lines[index]):
                 after = match.group().translate(mapping)
                 if after == match.group():
                     continue
