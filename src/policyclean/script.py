@@ -25,7 +25,8 @@ for the whole document at once (_document_evidence). Lines without a Traditional
 character need no count of their own; the others are counted with two codec encodings
 and one correction scan (_CodecCount) instead of a regex match object per character; the
 other lines' Simplified-only characters are counted only when the document's majority
-decides a line, and only until the answer is sure.
+decides a line, and only until the answer is sure. With Config(max_changes=0) no Change
+record is built, only counted (StageResult.count).
 """
 
 from __future__ import annotations
