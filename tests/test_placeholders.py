@@ -218,9 +218,16 @@ def _table_rows():
     return list(read_tsv(tables_dir(None) / "placeholders.tsv", required=("name", "pattern", "same_word")))
 
 
-# Pieces of masks of every pattern in the table, and of near misses, to build texts from
-_PIECES = ["关键", "敏感", "屏蔽", "违禁", "違禁", "词", "字", "詞", "1", "12", "【", "】", "[", "]", "{", "}", "｛", "｝",
-           "［", "］", "{{", "}}", "keyword", "KEYWORD", " ", "\u3000", "\n", "关", "键", "文", "。"]
+# Masks of every pattern in the table and near misses (a bracket, a head, 词/字/詞, a number, a bracket),
+# and other pieces of text, to build texts from
+_MASKS = st.tuples(*(st.sampled_from(choices) for choices in (
+    ["", "【", "[", "{", "｛", "［", "{{", "{{ ", "{{\n", "关"],
+    ["关键", "敏感", "屏蔽", "违禁", "違禁", "keyword", "KEYWORD", "关", "键", "文"],
+    ["词", "字", "詞", ""],
+    ["", "1", "12", "\n3"],
+    ["", "】", "]", "}", "｝", "］", "}}", " }}", "\u3000}}", "\n}}"]))).map("".join)
+_TEXTS = st.lists(st.one_of(_MASKS, st.sampled_from(["关键", "词", "1", " ", "\n", "。", "文字", "【", "}"])),
+                  max_size=8).map("".join)
 _EXAMPLES = {  # read by hand: one mask of each pattern
     "bracketed-number": "【关键词1】", "bracketed": "[敏感词]", "template-variable": "{{ keyword2 }}",
     "keyword-number": "关键词12", "sensitive-number": "违禁词3",
@@ -237,7 +244,7 @@ def test_every_pattern_has_an_example_holding_its_literal():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(_PIECES), max_size=16).map("".join))
+@given(_TEXTS)
 def test_contains_column_holds_and_lines_find_what_the_whole_text_scan_finds(text):
     for row in _table_rows():
         literals = row["contains"].split()
@@ -250,6 +257,9 @@ def test_contains_column_holds_and_lines_find_what_the_whole_text_scan_finds(tex
     assert found == [(m.span(), m.lastindex) for m in tables.token_re.finditer(text)]
 
 
-def test_a_mask_split_by_a_line_break_is_no_mask():
-    assert placeholders._find_tokens("{{\nkeyword}} 关键词1\n", placeholders._load(None))[0].group() == "关键词1"
-    assert len(placeholders._find_tokens("{{\nkeyword}} 关键词1\n", placeholders._load(None))) == 1
+@pytest.mark.parametrize("text", ["{{\nkeyword}}", "{{keyword\n}}", "{{ 关键词1 \n}}", "【关键词\n1】", "关键词\n1"])
+def test_a_mask_split_by_a_line_break_is_no_mask(text):
+    for row in _table_rows():
+        assert all("\n" not in m.group() for m in regex.finditer(row["pattern"], text)), row["name"]
+    tables = placeholders._load(None)
+    assert [m.group() for m in placeholders._find_tokens(text, tables)] == [m.group() for m in tables.token_re.finditer(text)]

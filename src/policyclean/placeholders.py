@@ -19,6 +19,7 @@ updated too (they merge into ``result.metadata``).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -58,9 +59,9 @@ class _Tables:
     token_re: Any  # regex.Pattern: any placeholder, patterns in file order
     patterns: tuple[_Pattern, ...]  # by group index
     provinces: tuple[_Province, ...]
-    # literals one of which every placeholder holds (the tables' contains column);
-    # None when a pattern lists none: then the whole text is searched
-    contains: tuple[str, ...] | None
+    # the contains column's literals (one of which every placeholder holds), grouped by their first
+    # character: (that character, an alternation of the literals); None when a pattern lists none
+    contains: tuple[tuple[str, re.Pattern[str]], ...] | None
 
 
 @lru_cache(maxsize=8)
@@ -89,8 +90,12 @@ def _load(directory: str | None) -> _Tables:
         provinces.append(_Province(row["name"], row["full"][len(row["name"]):], row["type"],
                                    tuple(row["prefixes"].split()), row.where))
     token_re = regex.compile("|".join(parts)) if parts else regex.compile(r"(?!)")
-    return _Tables(token_re, tuple(patterns), tuple(provinces),
-                   tuple(sorted(contains)) if contains is not None else None)
+    by_first: dict[str, list[str]] = {}
+    for literal in sorted(contains or (), key=len, reverse=True):
+        by_first.setdefault(literal[0], []).append(re.escape(literal))
+    # the standard library's re skips to the literals' common prefix at memchr speed
+    literals = tuple((first, re.compile("|".join(group))) for first, group in sorted(by_first.items()))
+    return _Tables(token_re, tuple(patterns), tuple(provinces), literals if contains is not None else None)
 
 
 def _find_tokens(text: str, tables: _Tables) -> list[Any]:
@@ -102,15 +107,15 @@ def _find_tokens(text: str, tables: _Tables) -> list[Any]:
     if tables.contains is None:
         return list(tables.token_re.finditer(text))
     lines: set[tuple[int, int]] = set()
-    for literal in tables.contains:
-        if literal[0] not in text:  # one character is searched at memchr speed, a longer literal is not
+    for first, literals_re in tables.contains:
+        if first not in text:  # one character is searched at memchr speed: most texts have none
             continue
-        at = text.find(literal)
-        while at >= 0:
-            end = text.find("\n", at)
+        hit = literals_re.search(text)
+        while hit:
+            end = text.find("\n", hit.start())
             end = len(text) if end < 0 else end
-            lines.add((text.rfind("\n", 0, at) + 1, end))
-            at = text.find(literal, end)  # the next line: one window per line
+            lines.add((text.rfind("\n", 0, hit.start()) + 1, end))
+            hit = literals_re.search(text, end)  # on the next line: one window per line
     matches = []
     for start, end in sorted(lines):
         matches += tables.token_re.finditer(text, start, end)
