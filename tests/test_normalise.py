@@ -271,11 +271,3 @@ def test_line_break_count():
     result = normalise.run("甲\r\n乙\r丙\n丁\u2028", CONFIG, {})
     assert result.text == "甲\n乙\n丙\n丁\n"
     assert result.data["normalise"]["line_breaks"] == 3  # \r\n, \r, U+2028; the \n is not counted
-
-
-@settings(max_examples=300, deadline=None)
-@given(_layout_text)
-def test_edged_lines_are_those_strip_changes(text):
-    table = normalise._load(str(tables_dir(None)))
-    lines = text.splitlines()
-    assert normalise._edged_lines(lines, table) == [n for n, line in enumerate(lines) if line.strip(table.edge) != line]

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, count, repeat
-from operator import add, itemgetter
+from operator import add, is_not, itemgetter
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -51,7 +51,6 @@ class _Table:
     rule: dict[str, str]  # character -> "normalise.tsv:LINE"
     kind: dict[str, str]  # character -> kind column
     edge: str  # characters stripped from line edges: spaces and deleted characters
-    edge_re: re.Pattern[str]  # one of them
     deleted: frozenset[str]
     break_or_special_re: re.Pattern[str]  # a line break other than \n, or a listed character other than " "
     edit_re: re.Pattern[str]  # an edit inside a line: space run, deletions, mapped run (group names the kind)
@@ -95,7 +94,6 @@ def _load(directory: str) -> _Table:
         rule=rule,
         kind=kind,
         edge="".join(spaces | deleted),
-        edge_re=re.compile(f"[{either}]"),
         deleted=frozenset(deleted),
         break_or_special_re=re.compile(f"[{_char_class(every - {' '})}{_BREAK_CHARS[1:]}]"),
         # start = "[every - {' '}]| [either]", written to begin with one character class so that the
@@ -119,13 +117,11 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     # Whole-text C-level steps (splitlines splits on exactly the breaks listed in the module
     # docstring, \r\n as one); Python only visits the lines and edits to record.
     lines = text.splitlines()
-    edged = _edged_lines(lines, table)  # strip removes something: indent, trailing, blank
-    cores = lines.copy()
-    for number in edged:
-        cores[number] = lines[number].strip(table.edge)
+    cores = list(map(str.strip, lines, repeat(table.edge)))
     kept = list(filter(None, cores))  # a blank line, or one of only spaces and invisible characters, goes
     # the kept lines with an edit inside (no edge is left to match: strip removed them)
     inside = list(compress(count(), map(table.edit_re.search, kept)))
+    edged = list(compress(count(), map(is_not, cores, lines)))  # strip removed something: indent, trailing, blank
     counts = dict.fromkeys(("line_breaks", "blank_lines", "deindented", "trailing",
                             "spaces_collapsed", "deleted", "mapped"), 0)
     counts["line_breaks"] = _count_breaks(text, len(lines))
@@ -159,20 +155,6 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
         return StageResult(text)
     return StageResult(new_text, tuple(changes), data={"normalise": counts},
                        summary=_summary(counts, text))
-
-
-def _edged_lines(lines: list[str], table: _Table) -> list[int]:
-    """Numbers of the ``lines`` that begin or end with a character ``table.edge`` strips, in order.
-
-    The first and the last characters of the non-empty lines, joined into two strings, are searched
-    at C level: a strip of every line costs several times more, and few lines need one.
-    """
-    filled = list(compress(count(), lines))  # numbers of the non-empty lines
-    firsts = "".join(map(itemgetter(0), filter(None, lines)))
-    lasts = "".join(map(itemgetter(-1), filter(None, lines)))
-    found = {filled[match.start()] for match in table.edge_re.finditer(firsts)}
-    found.update(filled[match.start()] for match in table.edge_re.finditer(lasts))
-    return sorted(found)
 
 
 def _count_breaks(text: str, line_count: int) -> int:
