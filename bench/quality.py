@@ -348,9 +348,15 @@ def measure_t2s() -> dict:
 
 # ---------------------------------------------------------------- 3. boilerplate
 
-def _chrome() -> list[tuple[str, str]]:
+CHROME_SETS = {  # name -> file; each was written before it was first measured (bench/heldout/README.md)
+    "set 1 (2026-11-21)": "chrome.txt",
+    "set 2 (2026-11-22)": "chrome_2.txt",
+}
+
+
+def _chrome(name: str) -> list[tuple[str, str]]:
     rows = []
-    for line in read(HELD / "chrome.txt").split("\n"):
+    for line in read(HELD / name).split("\n"):
         if not line.strip() or line.startswith("#") or line.startswith("kind\t"):
             continue
         kind, text = line.split("\t", 1)
@@ -362,8 +368,8 @@ def _squash(line: str) -> str:
     return "".join(line.split())
 
 
-def measure_boilerplate(rng: random.Random, trials: int) -> dict:
-    chrome = _chrome()
+def measure_boilerplate(rng: random.Random, trials: int, chrome_file: str) -> dict:
+    chrome = _chrome(chrome_file)
     bodies = [(p.name, read(p)) for p in sorted((ROOT / "tests" / "expected").glob("*.document.txt"))]
     inserted = Counter()
     survived = Counter()
@@ -570,23 +576,23 @@ def render(figures: dict) -> str:
         extra = f"; e.g. {r['diffs'][0]['expected'][:40]!r} → {r['diffs'][0]['got'][:40]!r}" if r["diffs"] else ""
         w(f"   {label:<30} {r['changed_chars']} changed chars, lines {r['lines_in']}→{r['lines_out']}{extra}")
     w("")
-    b = figures["boilerplate"]
-    w("3. BOILERPLATE — held-out chrome lines around clean document bodies (tests/expected/*.document.txt)")
-    e, i = b["by_place"]["edge"], b["by_place"]["inner"]
-    w(f"   chrome recall at the very top/bottom of the text: {pct(e['removed'], e['inserted'])} ({e['removed']}/{e['inserted']} inserted lines removed)")
-    w("   chrome recall inside the body (below the first or above the last 1-2 body lines; by design only")
-    w(f"   'anywhere' rules act there): {pct(i['removed'], i['inserted'])} ({i['removed']}/{i['inserted']}); all placements: "
-      f"{pct(b['chrome_removed'], b['chrome_inserted'])} ({b['chrome_removed']}/{b['chrome_inserted']})")
-    w(f"   body precision: {pct(b['body_kept'], b['body_lines'])} ({b['body_kept']}/{b['body_lines']} body lines kept)")
-    w("   by kind, all placements (removed/inserted): " + ", ".join(f"{k} {v['inserted'] - v['survived']}/{v['inserted']}" for k, v in sorted(b["by_kind"].items())))
-    w(f"   chrome lines that survived at the very top/bottom ({len(b['edge_survivors'])} distinct; survived/inserted there): " + " | ".join(
-        f"{s['line']} ({s['survived']}/{s['inserted']})" for s in b["edge_survivors"]))
-    w(f"   never removed even at the very top/bottom ({len(b['never_removed_at_edge'])}): " + " | ".join(b["never_removed_at_edge"]))
-    w(f"   chrome lines that survived anywhere ({len(b['survivors'])} distinct): " + " | ".join(
-        f"{s['line']} ({s['survived']}/{s['inserted']})" for s in b["survivors"]))
-    if b["lost_body_lines"]:
-        w("   BODY LINES LOST: " + " | ".join(f"{x['file']}: {x['line'][:40]} ×{x['times']}" for x in b["lost_body_lines"]))
-    w("")
+    for set_name, b in figures["boilerplate"].items():
+        w(f"3. BOILERPLATE — held-out chrome lines, {set_name}, around clean document bodies (tests/expected/*.document.txt)")
+        e, i = b["by_place"]["edge"], b["by_place"]["inner"]
+        w(f"   chrome recall at the very top/bottom of the text: {pct(e['removed'], e['inserted'])} ({e['removed']}/{e['inserted']} inserted lines removed)")
+        w("   chrome recall inside the body (below the first or above the last 1-2 body lines; by design only")
+        w(f"   'anywhere' rules act there): {pct(i['removed'], i['inserted'])} ({i['removed']}/{i['inserted']}); all placements: "
+          f"{pct(b['chrome_removed'], b['chrome_inserted'])} ({b['chrome_removed']}/{b['chrome_inserted']})")
+        w(f"   body precision: {pct(b['body_kept'], b['body_lines'])} ({b['body_kept']}/{b['body_lines']} body lines kept)")
+        w("   by kind, all placements (removed/inserted): " + ", ".join(f"{k} {v['inserted'] - v['survived']}/{v['inserted']}" for k, v in sorted(b["by_kind"].items())))
+        w(f"   chrome lines that survived at the very top/bottom ({len(b['edge_survivors'])} distinct; survived/inserted there): " + " | ".join(
+            f"{s['line']} ({s['survived']}/{s['inserted']})" for s in b["edge_survivors"]))
+        w(f"   never removed even at the very top/bottom ({len(b['never_removed_at_edge'])}): " + " | ".join(b["never_removed_at_edge"]))
+        w(f"   chrome lines that survived anywhere ({len(b['survivors'])} distinct): " + " | ".join(
+            f"{s['line']} ({s['survived']}/{s['inserted']})" for s in b["survivors"]))
+        if b["lost_body_lines"]:
+            w("   BODY LINES LOST: " + " | ".join(f"{x['file']}: {x['line'][:40]} ×{x['times']}" for x in b["lost_body_lines"]))
+        w("")
     d = figures["despin"]
     w("4. DE-SPINNING")
     if "selfcheck" in d:
@@ -631,7 +637,8 @@ def main() -> int:
         "decoding": measure_decoding(random.Random(args.seed), args.per_length),
         "mojibake": measure_mojibake(random.Random(args.seed + 1), 300),
         "t2s": measure_t2s(),
-        "boilerplate": measure_boilerplate(random.Random(args.seed + 3), args.trials),
+        "boilerplate": {name: measure_boilerplate(random.Random(args.seed + 3), args.trials, chrome_file)
+                        for name, chrome_file in CHROME_SETS.items() if (HELD / chrome_file).is_file()},
         "despin": measure_despin(not args.no_selfcheck),
         "placeholders": measure_placeholders(),
     }
