@@ -175,3 +175,17 @@ def test_a_very_large_file_gets_a_note_about_stream(folder, capsys, monkeypatch)
     monkeypatch.setattr("policyclean.cli.LARGE_INPUT_BYTES", size + 1)
     assert main(["clean", source]) == 0
     assert "note:" not in capsys.readouterr().err
+
+
+def test_stream_progress_counts_the_bytes_read(capsys, monkeypatch):
+    from policyclean.cli import ByteProgress
+    monkeypatch.setattr(ByteProgress, "INTERVAL", 0.0)  # every chunk shows
+    progress = ByteProgress("corpus.txt", 3_000_000, enabled=True)
+    assert list(progress.counted(iter([b"x" * 1_000_000, b"y" * 2_000_000]))) == [b"x" * 1_000_000, b"y" * 2_000_000]
+    progress.clear()
+    err = capsys.readouterr().err
+    assert "corpus.txt: 1 of 3 MB (33%)" in err and "corpus.txt: 3 of 3 MB (100%)" in err and err.endswith("\r\033[K")
+    quiet = ByteProgress("corpus.txt", 0, enabled=False)
+    assert list(quiet.counted(iter([b"abc"]))) == [b"abc"] and quiet.done == 3
+    quiet.clear()
+    assert capsys.readouterr().err == ""

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -281,8 +282,12 @@ def run_stream(jobs: list[Job], config: Config, args: argparse.Namespace) -> int
     failed = 0
     for job in jobs:
         source = "<stdin>" if job.source == "-" else job.source
+        # not over cleaned text written to the same terminal
+        shown = not args.quiet and sys.stderr.isatty() and (job.target is not None or not sys.stdout.isatty())
+        progress = ByteProgress(source, _size(job.source), enabled=shown)
         try:
             with _input_chunks(job) as chunks:
+                chunks = progress.counted(chunks)
                 blocks = (result.text for result in clean_stream(chunks, replace(config, source=source)))
                 if job.target is None:
                     for text in blocks:
@@ -297,11 +302,14 @@ def run_stream(jobs: list[Job], config: Config, args: argparse.Namespace) -> int
                     write_atomically(job.target, blocks, mode)
         except PolicycleanError as error:
             failed += 1
+            progress.clear()
             print(f"policyclean: {error}", file=sys.stderr)
         except OSError as error:
             failed += 1
+            progress.clear()
             print(f"policyclean: {error.filename or source}: {error.strerror}; check the path and permissions",
                   file=sys.stderr)
+        progress.clear()
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -554,6 +562,34 @@ class Progress:
         if self.enabled:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
+
+
+class ByteProgress:
+    """--stream on a terminal: how much of one input has been read, at most twice a second."""
+
+    INTERVAL = 0.5  # seconds between updates
+
+    def __init__(self, name: str, total: int, enabled: bool) -> None:
+        self.name, self.total, self.enabled = name, total, enabled
+        self.done, self.start, self.shown = 0, time.monotonic(), 0.0
+
+    def counted(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            self.done += len(chunk)
+            now = time.monotonic()
+            if self.enabled and now - self.shown >= self.INTERVAL:
+                self.shown = now
+                of = f" of {self.total / 1e6:,.0f} MB ({100 * self.done // self.total}%)" if self.total else " MB"
+                speed = self.done / 1e6 / max(now - self.start, 1e-9)
+                sys.stderr.write(f"\r\033[K{_short(self.name, 40)}: {self.done / 1e6:,.0f}{of}, {speed:.1f} MB/s")
+                sys.stderr.flush()
+            yield chunk
+
+    def clear(self) -> None:
+        if self.enabled and self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            self.shown = 0.0
 
 
 # ----------------------------------------------------------------------------- detect
