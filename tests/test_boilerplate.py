@@ -281,6 +281,23 @@ NEGATIVE = [
     "建议使用谷歌浏览器登录申报系统。",
     "监督电话：12345",
     "江政发〔2024〕12号",
+    # near the families added after the third held-out set (expand prompts, comment bars, audio
+    # players, ratings, app prompts, first-published notes, tagged headlines)
+    "展开调查研究",
+    "剩余资金全部上缴国库。",
+    "剩余80%部分由省级财政承担",
+    "最新进展",
+    "登录国家政务服务平台办理。",
+    "下载“个人所得税”APP进行申报。",
+    "下载个人所得税APP",
+    "支持首发首秀首展",
+    "群众满意度达到95%以上",
+    "本文所称企业，是指在本市登记注册的企业。",
+    "本文件来自省政府办公厅",
+    "语速适中",
+    "访问量达到1.2万人次",
+    "来源/去向",
+    "附件：项目分布图（图）",
 ]
 
 
@@ -485,6 +502,34 @@ def test_new_chrome_families_at_the_top_and_bottom(line):
     for text in (f"{line}\n{body}\n", f"{body}\n{line}\n"):
         assert run(text).text == f"{body}\n", line
         assert run(chinese_punct(text)).text == chinese_punct(f"{body}\n"), line
+
+
+@pytest.mark.parametrize("line", [
+    "展开全文 ︾", "还剩72%未读，点击继续阅读", "查看全文 》", "网友评论（5）  最热 | 最新", "写下你的看法…",
+    "已有3条评论 | 发表评论", "还没有评论，快来抢沙发吧！", "请登录后参与讨论 | 注册", "🎧 听本文（时长 02:40）",
+    "AI 朗读　语速 1.5x", "语音播报 约4分钟", "该文章已被阅读 468 次", "浏览次数：[ 1,024 ]", "您对本页内容是否满意？ 满意 一般 不满意",
+    "本页内容对您有帮助吗？ 有帮助 没帮助", "我要打印 | 我要收藏 | 我要分享", "« 返回　打印正文　关闭窗口",
+    "下载“新江城”APP，查看更多资讯", "本文转自微信公众号“江城发布”（ID：jcfb001）", "首发于：某某日报客户端 2025-06-01",
+    "来源 / 江城日报 · 2025.06.01", "官方微博 | 微信公众号 | 视频号",
+])
+def test_chrome_families_of_the_third_held_out_set_at_the_top_and_bottom(line):
+    body = seed_lines("000")[10][1]
+    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n"):
+        assert run(text).text == f"{body}\n", line
+        assert run(chinese_punct(text)).text == chinese_punct(f"{body}\n"), line
+
+
+def test_a_tagged_headline_goes_only_after_the_body():
+    body = seed_lines("000")[10][1]
+    for headline in ("全市重点项目集中开工（组图）", "一图读懂新版医保目录 | 视频", "江城春季招聘会举行[视频]"):
+        assert run(f"{body}\n{headline}\n").text == f"{body}\n"
+        assert run(f"{headline}\n{body}\n").text == f"{headline}\n{body}\n"
+
+
+def test_the_source_fact_stops_before_the_page_date():
+    body = seed_lines("000")[10][1]
+    result = run(f"来源 / 江城日报 · 2025.06.01\n{body}\n")
+    assert result.data["metadata"]["source"] == "江城日报"
 
 
 def _adversarial_lines():
