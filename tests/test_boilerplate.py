@@ -556,3 +556,44 @@ def test_no_rule_backtracks_catastrophically_on_rows_of_chrome():
     for line in lines:
         for rule in rules:
             rule.regex.fullmatch(line)
+
+
+@pytest.mark.parametrize("line", [
+    # rows of chrome pieces, English labels
+    "Source: 人民网｜编辑：周七", "Author: Chen Lu · Views: 5,210", "Likes: 1.2k", "Page 3 of 7",
+    "Home › 服务 › 办事指南 | Page 2 of 2", "Print | Share | Email | ↑ TOP", "【来源：光明网】【打印】【关闭】",
+    "Reading time: 6 minutes", "📖 4 min read · 已读 80%",
+    # sources, credits, counters, reading time in less common layouts
+    "稿源：澎湃号「城市观察」 2025-03-02 10:11 上海", "出处：界面新闻 原创 | 发布于 北京", "网站编辑：许六 | 审校：吴七",
+    "（责任编辑 郑八）", "热度 320 ℃", "弹幕 88 · 播放 1.1万", "【导读】全文3,100字，阅读约需8分钟", "阅读全文需要 6 分钟（建议先收藏）",
+    "字数：980　阅读时长：≈3分钟",
+    # widgets and banners
+    "写下你的评论...　0/1000　发布", "已有 12 人参与评论 ›", "☆收藏 ⏱稍后再看", "🎧 听全文 00:00 / 02:10 ×1.25倍速 | 关闭",
+    "第 1 / 3 页　跳转至 [ ] 页 GO", "热门推荐 | 猜你喜欢", "加载更多 ⬇", "返回凤凰网，查看更多", "热搜榜 1 春运首日客流 🔥",
+    "今日排行榜 ① 新规解读 ② 天气预报", "打开澎湃新闻 查看更多精彩 ›",
+])
+def test_chrome_families_of_the_fourth_held_out_set_at_the_top_and_bottom(line):
+    body = seed_lines("000")[10][1]
+    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n"):
+        assert run(text).text == f"{body}\n", line
+        assert run(chinese_punct(text)).text == chinese_punct(f"{body}\n"), line
+
+
+def test_headline_items_of_the_fourth_set_go_only_after_the_body():
+    body = seed_lines("000")[10][1]
+    for headline in ("延伸阅读 >> 图解｜2026年社保缴费基数", "相关链接：[解读] 新版目录答问 (2025-12-01)",
+                     "大家都在看：供暖时间会延长吗？（组图）", "视频｜两分钟看懂新版医保目录"):
+        assert run(f"{body}\n{headline}\n").text == f"{body}\n", headline
+        assert run(f"{headline}\n{body}\n").text == f"{headline}\n{body}\n", headline
+
+
+@pytest.mark.parametrize("line", [
+    # English sentences and a document's own short lines stay at the edges
+    "Source: World Bank estimates for the year 2024", "Views differ on how the rule applies.", "Date: 2024-05-01",
+    "Comments are welcome until 30 June.", "Top priority", "The report (page 3 of 10) shows growth.",
+    "排行榜前10名企业名单", "排行第1位的是浙江", "排行 1 企业A 100", "（审核 通过）", "气温 25 ℃", "视频会议",
+])
+def test_fourth_set_rules_leave_document_lines_alone(line):
+    body = seed_lines("000")[10][1]
+    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n"):
+        assert run(text).text == text, line
