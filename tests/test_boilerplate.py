@@ -571,6 +571,9 @@ def test_no_rule_backtracks_catastrophically_on_rows_of_chrome():
     "写下你的评论...　0/1000　发布", "已有 12 人参与评论 ›", "☆收藏 ⏱稍后再看", "🎧 听全文 00:00 / 02:10 ×1.25倍速 | 关闭",
     "第 1 / 3 页　跳转至 [ ] 页 GO", "热门推荐 | 猜你喜欢", "加载更多 ⬇", "返回凤凰网，查看更多", "热搜榜 1 春运首日客流 🔥",
     "今日排行榜 ① 新规解读 ② 天气预报", "打开澎湃新闻 查看更多精彩 ›",
+    # rows of pieces of different families
+    "Source: 中新社 · 2025-04-01 09:15", "Updated: 2025-04-01 09:15", "更新时间：2025-04-01 | 预计阅读 5分钟",
+    "【来源：新华网】 浏览 2,301", "Read more", "Prev | Next", "转发 8 · 2 min read",
 ])
 def test_chrome_families_of_the_fourth_held_out_set_at_the_top_and_bottom(line):
     body = seed_lines("000")[10][1]
@@ -592,6 +595,7 @@ def test_headline_items_of_the_fourth_set_go_only_after_the_body():
     "Source: World Bank estimates for the year 2024", "Views differ on how the rule applies.", "Date: 2024-05-01",
     "Comments are welcome until 30 June.", "Top priority", "The report (page 3 of 10) shows growth.",
     "排行榜前10名企业名单", "排行第1位的是浙江", "排行 1 企业A 100", "（审核 通过）", "气温 25 ℃", "视频会议",
+    "2025年1月2日 2025年1月3日", "日期：2025年1月2日 时间：2025年1月2日", "Read more about the programme here", "Next",
 ])
 def test_fourth_set_rules_leave_document_lines_alone(line):
     body = seed_lines("000")[10][1]
