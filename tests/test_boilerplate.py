@@ -574,6 +574,8 @@ def test_no_rule_backtracks_catastrophically_on_rows_of_chrome():
     # rows of pieces of different families
     "Source: 中新社 · 2025-04-01 09:15", "Updated: 2025-04-01 09:15", "更新时间：2025-04-01 | 预计阅读 5分钟",
     "【来源：新华网】 浏览 2,301", "Read more", "Prev | Next", "转发 8 · 2 min read",
+    "SOURCE: Reuters", "Photo: 新华社 | Reviewer: 周九", "Share | Tweet | Copy link", "8-min read",
+    "Page 1 of 9 « Prev 1 2 3 Next »", "Home / Services / Guides", "到第 [ ] 页 确定", "热搜榜 TOP1 供暖延长",
 ])
 def test_chrome_families_of_the_fourth_held_out_set_at_the_top_and_bottom(line):
     body = seed_lines("000")[10][1]
@@ -595,7 +597,8 @@ def test_headline_items_of_the_fourth_set_go_only_after_the_body():
     "Source: World Bank estimates for the year 2024", "Views differ on how the rule applies.", "Date: 2024-05-01",
     "Comments are welcome until 30 June.", "Top priority", "The report (page 3 of 10) shows growth.",
     "排行榜前10名企业名单", "排行第1位的是浙江", "排行 1 企业A 100", "（审核 通过）", "气温 25 ℃", "视频会议",
-    "2025年1月2日 2025年1月3日", "日期：2025年1月2日 时间：2025年1月2日", "Read more about the programme here", "Next",
+    "2025年1月2日 2025年1月3日", "日期：2025年1月2日 时间：2025年1月2日", "Read more about the programme here", "Next", "Home/work balance matters for all families", "Home-based care services",
+    "Next steps", "By the end of 2025",
 ])
 def test_fourth_set_rules_leave_document_lines_alone(line):
     body = seed_lines("000")[10][1]
