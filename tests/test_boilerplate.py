@@ -576,6 +576,8 @@ def test_no_rule_backtracks_catastrophically_on_rows_of_chrome():
     "【来源：新华网】 浏览 2,301", "Read more", "Prev | Next", "转发 8 · 2 min read",
     "SOURCE: Reuters", "Photo: 新华社 | Reviewer: 周九", "Share | Tweet | Copy link", "8-min read",
     "Page 1 of 9 « Prev 1 2 3 Next »", "Home / Services / Guides", "到第 [ ] 页 确定", "热搜榜 TOP1 供暖延长",
+    "📈 热榜 1 油价下调", "排行榜 ❶ 医保 ❷ 社保", "写评论 | 3条评论 | 收藏", "阅读约 4 分钟 | 共 1,500 字",
+    "为你推荐 | 猜你喜欢 | 最新文章", "上拉加载更多", "查看全部回复 ›",
 ])
 def test_chrome_families_of_the_fourth_held_out_set_at_the_top_and_bottom(line):
     body = seed_lines("000")[10][1]
