@@ -606,3 +606,46 @@ def test_fourth_set_rules_leave_document_lines_alone(line):
     body = seed_lines("000")[10][1]
     for text in (f"{line}\n{body}\n", f"{body}\n{line}\n"):
         assert run(text).text == text, line
+
+
+@pytest.mark.parametrize("line", [
+    # document-sharing sites (文库): the card, file facts, end of the preview
+    "下载券：3 | 免费下载", "需要 5 下载积分　立即下载　举报", "上传者：abc_123 · 上传于 2023-06-01 · 下载次数：1,024",
+    "贡献者：政策小助手　浏览：3,210", "格式：PDF　页数：8页", "文件大小：2.5MB | 文件格式：docx",
+    "预览已结束，下载后查看全文", "免费阅读已结束，点击下载阅读完整版", "还剩 12 页未读，继续阅读 >",
+    # law databases
+    "法宝引证码：CLI.2.654321", "【引证码】CLI.13.77", "本法规的相关司法解释（3篇）", "关联案例 (128)", "本条例相关法规",
+    # WeChat bylines
+    "原创 王五 城市政务观察 2024年12月30日 18:20 广东", "转载 政务速递 2025-02-01 发表于上海", "张三 某某发布 2025-01-02 08:00 发表于江苏",
+    # widened families
+    "本期责编：钱七", "执行编辑：孙八　美术编辑：周九", "[纠错] [责任编辑: 马十]", "位置：法规库 >> 部门规章 >> 人力资源",
+    "共5页 当前第2页 跳转到第[ ]页 确定", "全文共 3 页：[1] [2] [3]", "全文2,000字，建议阅读5分钟", "分享 | 下载 | 举报",
+    "相关文档推荐：",
+])
+def test_chrome_families_of_the_fifth_held_out_set_at_the_top_and_bottom(line):
+    body = seed_lines("000")[10][1]
+    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n"):
+        assert run(text).text == f"{body}\n", line
+        assert run(chinese_punct(text)).text == chinese_punct(f"{body}\n"), line
+
+
+@pytest.mark.parametrize("line", [
+    # a law database's metadata lines are the document's own (the metadata stage reads them)
+    "效力级别：地方政府规章", "时效性：现行有效", "发布部门：江苏省人民政府", "发文字号：苏政发〔2025〕12号",
+    "施行日期：2025年3月1日", "公布日期：2025年1月20日", "效力状态：有效",
+    # a document's own short lines near the new families
+    "格式：详见附件", "大小：以实际测量为准", "页数：共36页", "相关文件", "相关法规", "本办法的相关规定",
+    "原创作品保护", "江苏省人民政府 2025年12月19日", "江苏省人民政府办公厅 2025-12-19", "上传材料", "下载申请表",
+    "试点工作结束后", "位置：城区东部", "建议阅读原文",
+])
+def test_fifth_set_rules_leave_document_lines_alone(line):
+    body = seed_lines("000")[10][1]
+    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n"):
+        for variant in (text, chinese_punct(text)):
+            assert run(variant).text == variant, line
+
+
+def test_a_law_database_list_of_related_laws_goes_with_its_header_after_the_body():
+    body = seed_lines("000")[10][1]
+    tail = "本法规的相关法规（2篇）\n中华人民共和国劳动法\n中华人民共和国劳动合同法\n"
+    assert run(f"{body}\n{tail}").text == f"{body}\n"
