@@ -620,7 +620,7 @@ def test_fourth_set_rules_leave_document_lines_alone(line):
     # widened families
     "本期责编：钱七", "执行编辑：孙八　美术编辑：周九", "[纠错] [责任编辑: 马十]", "位置：法规库 >> 部门规章 >> 人力资源",
     "共5页 当前第2页 跳转到第[ ]页 确定", "全文共 3 页：[1] [2] [3]", "全文2,000字，建议阅读5分钟", "分享 | 下载 | 举报",
-    "相关文档推荐：",
+    "相关文档推荐：", "收录于合集 #稳就业 #社保 3个", "向上滑动看下一个", "版权说明：本文档由用户上传，如有侵权请联系删除。",
 ])
 def test_chrome_families_of_the_fifth_held_out_set_at_the_top_and_bottom(line):
     body = seed_lines("000")[10][1]
@@ -636,7 +636,7 @@ def test_chrome_families_of_the_fifth_held_out_set_at_the_top_and_bottom(line):
     # a document's own short lines near the new families
     "格式：详见附件", "大小：以实际测量为准", "页数：共36页", "相关文件", "相关法规", "本办法的相关规定",
     "原创作品保护", "江苏省人民政府 2025年12月19日", "江苏省人民政府办公厅 2025-12-19", "上传材料", "下载申请表",
-    "试点工作结束后", "位置：城区东部", "建议阅读原文", "报名截止 2025年3月1日 17:00 之前", "材料报送 2025年3月1日 北京",
+    "试点工作结束后", "位置：城区东部", "建议阅读原文", "报名截止 2025年3月1日 17:00 之前", "材料报送 2025年3月1日 北京", "版权说明", "收录于本办法附件",
 ])
 def test_fifth_set_rules_leave_document_lines_alone(line):
     body = seed_lines("000")[10][1]
