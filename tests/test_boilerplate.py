@@ -493,6 +493,14 @@ def test_a_signature_with_a_date_in_figures_is_not_a_dated_headline():
         assert run(text).text == text
 
 
+def _assert_removed_at_top_and_bottom(line: str) -> None:
+    """``line`` goes above and below a body paragraph, in ASCII and Chinese punctuation."""
+    body = seed_lines("000")[10][1]
+    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n"):
+        assert run(text).text == f"{body}\n", line
+        assert run(chinese_punct(text)).text == chinese_punct(f"{body}\n"), line
+
+
 @pytest.mark.parametrize("line", [
     "评论 8 | 转发 3 | 收藏 12", "阅读（1,208）", "👍 1.2k", "已有 3,210 人阅读", "共5页 第3页 上一页 1 2 3 4 5 下一页",
     "【纠错】【我要咨询】【打印】", "〔来源：新华社〕", "「责任编辑：周红」", "本报记者 王建国 通讯员 刘敏",
@@ -501,10 +509,7 @@ def test_a_signature_with_a_date_in_figures_is_not_a_dated_headline():
     "约3分钟读完", "【分享】 微信 QQ空间 复制链接", "觉得有用就分享给朋友吧", "您当前的位置：首页 » 政务公开 » 正文",
 ])
 def test_new_chrome_families_at_the_top_and_bottom(line):
-    body = seed_lines("000")[10][1]
-    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n"):
-        assert run(text).text == f"{body}\n", line
-        assert run(chinese_punct(text)).text == chinese_punct(f"{body}\n"), line
+    _assert_removed_at_top_and_bottom(line)
 
 
 @pytest.mark.parametrize("line", [
@@ -518,10 +523,7 @@ def test_new_chrome_families_at_the_top_and_bottom(line):
     "0人参与 0条评论", "回复 | 点赞 | 举报",
 ])
 def test_chrome_families_of_the_third_held_out_set_at_the_top_and_bottom(line):
-    body = seed_lines("000")[10][1]
-    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n"):
-        assert run(text).text == f"{body}\n", line
-        assert run(chinese_punct(text)).text == chinese_punct(f"{body}\n"), line
+    _assert_removed_at_top_and_bottom(line)
 
 
 def test_a_tagged_headline_goes_only_after_the_body():
@@ -584,10 +586,7 @@ def test_no_rule_backtracks_catastrophically_on_rows_of_chrome():
     "为你推荐 | 猜你喜欢 | 最新文章", "上拉加载更多", "查看全部回复 ›",
 ])
 def test_chrome_families_of_the_fourth_held_out_set_at_the_top_and_bottom(line):
-    body = seed_lines("000")[10][1]
-    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n"):
-        assert run(text).text == f"{body}\n", line
-        assert run(chinese_punct(text)).text == chinese_punct(f"{body}\n"), line
+    _assert_removed_at_top_and_bottom(line)
 
 
 def test_headline_items_of_the_fourth_set_go_only_after_the_body():
@@ -627,10 +626,7 @@ def test_fourth_set_rules_leave_document_lines_alone(line):
     "相关文档推荐：", "收录于合集 #稳就业 #社保 3个", "向上滑动看下一个", "版权说明：本文档由用户上传，如有侵权请联系删除。",
 ])
 def test_chrome_families_of_the_fifth_held_out_set_at_the_top_and_bottom(line):
-    body = seed_lines("000")[10][1]
-    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n"):
-        assert run(text).text == f"{body}\n", line
-        assert run(chinese_punct(text)).text == chinese_punct(f"{body}\n"), line
+    _assert_removed_at_top_and_bottom(line)
 
 
 @pytest.mark.parametrize("line", [

@@ -631,14 +631,7 @@ def _repair_text(text: str, depth: int) -> str:
     if depth <= 0 or text.isascii():
         return text
     repairs = _repairs(text, depth)
-    if not repairs:
-        return text
-    parts, position = [], 0
-    for start, end, after, _ in repairs:
-        parts += [text[position:start], after]
-        position = end
-    parts.append(text[position:])
-    return "".join(parts)
+    return _apply(text, repairs) if repairs else text
 
 
 _WHY = {
