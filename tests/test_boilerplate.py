@@ -324,7 +324,8 @@ def test_rule_file_loads_and_every_example_is_removed_in_its_zone():
             assert boilerplate.match_line(example, (rule,)), (rule.id, example)
             assert boilerplate.match_line(chinese_punct(example), (rule,)), (rule.id, example)
             for text in ([example, body] if rule.zone in ("head", "edge", "anywhere") else [],
-                         [body, example] if rule.zone in ("tail", "edge", "anywhere") else []):
+                         [body, example] if rule.zone in ("tail", "edge", "anywhere") else [],
+                         [body, "责任编辑：周红", example] if rule.zone == "tail-list" else []):
                 if text:
                     result = run("\n".join(text) + "\n")
                     assert result.text == body + "\n", (rule.id, example)
@@ -433,6 +434,7 @@ TAIL_CHROME = [
     "原文链接：https://www.gov.cn/zhengce/content/202401/content_6923456.htm", "本站部分内容来自网络转载，如有侵权请联系删除。",
     "评论 8 | 转发 3 | 收藏 12", "共5页 第3页 上一页 1 2 3 4 5 下一页",
 ]
+TAIL_LIST_ITEMS = {"· 我省召开数字经济发展大会", "市政府召开第12次常务会议 2024-04-20"}  # zone tail-list
 
 
 @settings(max_examples=200, deadline=None)
@@ -443,6 +445,8 @@ TAIL_CHROME = [
 def test_property_body_survives_chrome_does_not(body, head, tail, cleaned):
     if not any(boilerplate.is_prose(line) for line in body):
         body = body + [BODY[1]]  # a page has at least one body paragraph
+    if tail and tail[0] in TAIL_LIST_ITEMS:
+        tail = ["责编: 赵碧莹"] + tail  # right below the body, a list item is the document's own
     text = "".join(line + "\n" for line in head + body + tail)
     if cleaned:
         text = chinese_punct(text)
@@ -473,17 +477,30 @@ def test_a_disclaimer_ending_in_a_full_stop_does_not_shield_the_chrome_beyond_it
         assert run(text).text.splitlines() == [text.splitlines()[-1]]
 
 
-def test_related_items_after_the_body_go_numbered_items_need_a_header():
+def test_related_items_below_other_chrome_go_numbered_items_need_a_header():
     body = seed_lines("000")[10][1]
-    items = ["· 我省召开数字经济发展大会", "【相关】我省出台数字经济促进条例", "市政府召开第12次常务会议 2024-04-20",
+    items = ["【相关】我省出台数字经济促进条例", "· 我省召开数字经济发展大会", "市政府召开第12次常务会议 2024-04-20",
              "2024-06-01 我市召开优化营商环境推进会", "◎ 我市启动老旧小区改造"]
     assert run(f"{body}\n" + "".join(i + "\n" for i in items)).text == f"{body}\n"
+    assert run(f"{body}\n责任编辑：周红\n· 我省召开数字经济发展大会\n").text == f"{body}\n"
     # a numbered list after the body is the document's own, unless a related-reading header precedes it
     numbered = "1. 我省召开数字经济发展大会\n2. 我市启动老旧小区改造\n"
     assert run(f"{body}\n{numbered}").text == f"{body}\n{numbered}"
     assert run(f"{body}\n— 相关阅读 —\n{numbered}").text == f"{body}\n"
     # related items are tail chrome: at the top they stay (no rule for them there)
     assert run(f"· 我省召开数字经济发展大会\n{body}\n").text == f"· 我省召开数字经济发展大会\n{body}\n"
+
+
+def test_a_document_ending_in_its_own_list_keeps_it():
+    """Bulleted or dated items right below the body are the document's own list (they used to go as
+    related links); below a removed line they are links."""
+    body = seed_lines("000")[10][1]
+    for own_list in (["二、申报材料", "· 科技创新券申报表", "· 企业营业执照复印件"],
+                     ["· 科技创新券申报表", "● 近一年财务报表", "关于公布第二批试点名单的通知 2024-04-18"]):
+        text = "".join(line + "\n" for line in [body] + own_list)
+        for variant in (text, chinese_punct(text)):
+            assert run(variant).text == variant
+            assert run(variant + "版权所有：江城市人民政府\n").text == variant
 
 
 def test_a_signature_with_a_date_in_figures_is_not_a_dated_headline():

@@ -8,6 +8,8 @@ widgets, page buttons, clickbait heads... The rules live in
 - ``head``: the lines before the first body paragraph;
 - ``tail``: the lines after the last body paragraph;
 - ``edge``: head or tail;
+- ``tail-list``: the tail, but only below a removed line (a run of them counts): items a
+  document's own list could hold (``· 申报表``) are related links only under other chrome;
 - ``anywhere``: every line.
 
 A *body paragraph* (an anchor) is a line that no rule matches and that reads as prose
@@ -34,7 +36,7 @@ from .errors import TableError
 from .extract import load_rules as load_document_rules
 from .model import Change, Config, StageResult
 
-ZONES = ("head", "tail", "edge", "anywhere")
+ZONES = ("head", "tail", "tail-list", "edge", "anywhere")
 EXTENTS = ("line", "rest")
 COLUMNS = ("id", "zone", "extent", "match", "pattern", "fact", "why", "example")
 
@@ -178,6 +180,7 @@ def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...],
     matched_lines = [(i, rule_of(i)) for i in scan]
 
     removed: list[tuple[int, ChromeRule, str]] = []
+    gone: set[int] = set()
     rest_from: tuple[int, ChromeRule] | None = None
     for i, rule in matched_lines:
         if rest_from is not None:
@@ -185,6 +188,7 @@ def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...],
             if any(cue.regex.search(lines[i]) for cue in closing):
                 continue  # the document's own date or signature line is never "the rest" of a link block
             removed.append((i, block, f"{block.id}: after the line {start + 1} ({block.why})"))
+            gone.add(i)
             continue
         if rule is None:
             continue
@@ -194,13 +198,24 @@ def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...],
             # a list of links after the body: long headlines are no sentences
             in_tail = True
         applies = (rule.zone == "anywhere" or (rule.zone == "head" and in_head)
-                   or (rule.zone == "tail" and in_tail) or (rule.zone == "edge" and (in_head or in_tail)))
+                   or (rule.zone == "tail" and in_tail) or (rule.zone == "edge" and (in_head or in_tail))
+                   or (rule.zone == "tail-list" and in_tail and _below_removed(lines, i, gone)))
         if not applies:
             continue
         removed.append((i, rule, f"{rule.id}: {rule.why}"))
+        gone.add(i)
         if rule.extent == "rest" and in_tail:
             rest_from = (i, rule)
     return removed
+
+
+def _below_removed(lines: list[str], i: int, gone: set[int]) -> bool:
+    """Whether the nearest non-blank line above line ``i`` is removed. Removing never makes a
+    kept line the neighbour of a line that was judged below chrome, so this is idempotent."""
+    above = i - 1
+    while above >= 0 and not lines[above].strip():
+        above -= 1
+    return above in gone
 
 
 def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
