@@ -666,3 +666,34 @@ def test_a_law_database_list_of_related_laws_goes_with_its_header_after_the_body
     body = seed_lines("000")[10][1]
     tail = "本法规的相关法规（2篇）\n中华人民共和国劳动法\n中华人民共和国劳动合同法\n"
     assert run(f"{body}\n{tail}").text == f"{body}\n"
+
+
+# --- the families added after the sixth and seventh held-out sets --------------------------------
+
+@pytest.mark.parametrize("line", [
+    "📰 来源丨南湖发布（ID：nanhu_fabu）", "👍 点赞 ⭐ 收藏 💬 评论 ↗ 转发", "↓↓↓ 点击下方“阅读原文”查看政策全文",
+    "转自：某某公共服务平台 ｜ 发布于 2023年7月5日 星期三", "本文已被浏览 642 次，被下载 19 次", "Views: 2,341 | Downloads: 87",
+    "下载次数：317　　页数：12页", "长按识别小程序码，免费下载全文", "复制链接　生成海报", "无障碍浏览 | 长者模式 | 语音播报",
+    "点击收藏 | 我要纠错 | 打印", "登录后可阅读全文", "阅读更多", "更新时间：2022.03.09 ｜ 字号 A+ A A-",
+    "编辑｜周晓雯　校对｜郭明　审核｜马建军", "第 1/3 页　首页 | 上一页 | 下一页 | 尾页　跳转至 __ 页",
+    "本站所提供的文档均为用户上传，本站不保证其准确性，仅作参考。", "联系我们：0731-8888 6120　邮箱：webmaster@example.gov.cn",
+])
+def test_chrome_families_of_the_sixth_and_seventh_held_out_sets_at_the_top_and_bottom(line):
+    _assert_removed_at_top_and_bottom(line)
+
+
+def test_decoration_is_read_as_a_space_only_where_no_rule_matches_the_line_as_it_is():
+    rules = boilerplate.load_rules(str(ROOT / "corrections"))
+    # the decorated form is matched by the rule of its plain form
+    assert boilerplate.match_line("🔥 热文 | 新规一文看懂", rules).id == "tag-first-headline"
+    # a bullet that is itself a dingbat (★ ▶) is still the related-bullet rule's, not stripped first
+    assert boilerplate.match_line("★ 我省召开数字经济发展大会", rules).id == "related-bullet"
+    # decoration does not make a body line chrome: what is left must still be a whole chrome line
+    for line in ("🔥 全面推进人工智能赋能制造业", "→ 加快构建现代化产业体系", "⭐ 责任单位：市工信局"):
+        assert boilerplate.match_line(line, rules) is None
+
+
+def test_link_items_below_a_related_header_or_under_chrome_go_with_emoji_and_dashes():
+    body = seed_lines("000")[10][1]
+    tail = ["相关政策解读 >", "- 关于印发城市更新行动方案的通知 [06-18]", "🔥 热文 | 2025年个税专项附加扣除新变化，一文看懂"]
+    assert run(f"{body}\n" + "".join(line + "\n" for line in tail)).text == f"{body}\n"

@@ -131,10 +131,26 @@ def load_rules(directory: str) -> ChromeRules:
     return result
 
 
+# Emoji, dingbats and arrows that sites sprinkle over chrome (📰 来源丨…, 👍 点赞 ⭐ 收藏, ↓↓↓ 点击…).
+# A line that no rule matches is tried again with each run of them (and the spaces around it)
+# read as one space, so rules need not list every pictograph. Document lines do not carry them.
+_DECORATION = re.compile(r"\s*[\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f\u200d\u20e3]+\s*")
+
+
 def match_line(line: str, rules: tuple[ChromeRule, ...]) -> ChromeRule | None:
-    """The first rule whose pattern matches the whole ``line``, or None."""
+    """The first rule whose pattern matches the whole ``line`` (or the line read without its
+    decoration, see ``_DECORATION``), or None."""
     if len(line) > MAX_CHROME_LEN:
         return None
+    rule = _first_match(line, rules)
+    if rule is None and _DECORATION.search(line):
+        plain = _DECORATION.sub(" ", line).strip()
+        if plain and plain != line:
+            rule = _first_match(plain, rules)
+    return rule
+
+
+def _first_match(line: str, rules: tuple[ChromeRule, ...]) -> ChromeRule | None:
     any_line = getattr(rules, "any_line", None)
     if any_line is not None and not any_line.fullmatch(line):
         return None
