@@ -22,6 +22,10 @@ README.md) and on transformations of clean text that no stage was tuned on:
    spun with the table's forward direction → CER after restoring; clean paragraphs → changes.
 5. placeholders/metadata: held-out notice heads with masked province names → resolution
    precision/recall and document-number accuracy.
+6. whole pipeline: held-out web pages (bench/heldout/pages/NN/page.txt: an invented official
+   document inside site chrome, some with a news lead) → the official text (official.txt):
+   document lines lost or changed, chrome/lead lines left, CER, documents exactly right; and
+   each official text alone through the pipeline (do no harm).
 
 Randomness is seeded (--seed), so the figures are reproducible. Character error rate (CER)
 is the number of character edits (difflib alignment per line, max of the two sides of each
@@ -477,6 +481,32 @@ def measure_despin(run_selfcheck: bool) -> dict:
 
 # ---------------------------------------------------------------- 5. placeholders / metadata
 
+PAGES = HELD / "pages"
+
+
+def measure_pages(keep: str) -> dict:
+    """Each held-out page through ``clean(page, keep=keep)`` against its official text, and each
+    official text alone through ``clean`` (it must come out unchanged)."""
+    rows = []
+    for case in sorted(p for p in PAGES.iterdir() if (p / "page.txt").is_file()) if PAGES.is_dir() else []:
+        official = read(case / "official.txt").rstrip("\n")
+        got = policyclean.clean((case / "page.txt").read_bytes(), keep=keep).text.rstrip("\n")
+        ref_lines, got_lines = official.split("\n"), got.split("\n")
+        lost, extra = [], []
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ref_lines, got_lines, autojunk=False).get_opcodes():
+            if tag != "equal":
+                lost += ref_lines[i1:i2]
+                extra += got_lines[j1:j2]
+        alone = policyclean.clean(official + "\n").text.rstrip("\n")
+        rows.append({"case": case.name, "lines": len(ref_lines), "chars": len(official),
+                     "edits": edits(official, got)[0], "lost": lost, "extra": extra, "exact": got == official,
+                     "alone_edits": edits(official, alone)[0], "alone_diffs": edits(official, alone)[2][:5]})
+    total = {k: sum(r[k] for r in rows) for k in ("lines", "chars", "edits", "alone_edits")}
+    total.update(lost=sum(len(r["lost"]) for r in rows), extra=sum(len(r["extra"]) for r in rows),
+                 exact=sum(r["exact"] for r in rows), cases=len(rows))
+    return {"keep": keep, "rows": rows, "total": total}
+
+
 def measure_placeholders() -> dict:
     folder = HELD / "placeholders"
     cases = []
@@ -623,6 +653,20 @@ def render(figures: dict) -> str:
         w(f"   {r['file']:<28} {r['token']:>8} → expected {r['expected']}: {r['verdict']}; doc number {r['doc_number']}"
           + ("" if r["doc_number_ok"] else f" (expected {r['doc_number_expected']})"))
     w("")
+    for pages in figures["pages"]:
+        t = pages["total"]
+        if not t["cases"]:
+            continue
+        w(f"6. WHOLE PIPELINE — held-out web pages (bench/heldout/pages/), clean(page, keep={pages['keep']!r}) against the official text")
+        w(f"   {t['cases']} pages, {t['lines']} document lines: exactly right {t['exact']}/{t['cases']};"
+          f" document lines lost or changed {t['lost']} ({pct(t['lost'], t['lines'])}); lines left that are not the document's {t['extra']};"
+          f" CER {100 * t['edits'] / max(t['chars'], 1):.2f}% ({t['edits']} edits in {t['chars']} chars)")
+        w(f"   each official text alone through clean(): {t['alone_edits']} characters changed")
+        for r in pages["rows"]:
+            if r["lost"] or r["extra"] or r["alone_edits"]:
+                w(f"   {r['case']}: lost/changed {' | '.join(x[:50] for x in r['lost']) or '-'}; left {' | '.join(x[:50] for x in r['extra']) or '-'}"
+                  + (f"; alone {r['alone_diffs']}" if r["alone_edits"] else ""))
+        w("")
     w(f"   ({figures['seconds']:.1f} s)")
     return "\n".join(out)
 
@@ -646,6 +690,7 @@ def main() -> int:
                         for name, chrome_file in CHROME_SETS.items() if (HELD / chrome_file).is_file()},
         "despin": measure_despin(not args.no_selfcheck),
         "placeholders": measure_placeholders(),
+        "pages": [measure_pages("document"), measure_pages("article")],
     }
     figures["seconds"] = time.perf_counter() - start
     if args.json:
