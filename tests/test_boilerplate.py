@@ -697,3 +697,39 @@ def test_link_items_below_a_related_header_or_under_chrome_go_with_emoji_and_das
     body = seed_lines("000")[10][1]
     tail = ["相关政策解读 >", "- 关于印发城市更新行动方案的通知 [06-18]", "🔥 热文 | 2025年个税专项附加扣除新变化，一文看懂"]
     assert run(f"{body}\n" + "".join(line + "\n" for line in tail)).text == f"{body}\n"
+
+
+# --- the families added after the held-out web pages (bench/heldout/pages/) -----------------------
+
+@pytest.mark.parametrize("line", [
+    "宁川网 | 宁川日报社主办", "政策通 - 全国政策文件查询平台", "江屿省人民政府关于江屿市国土空间总体规划的批复_江屿省人民政府门户网站",
+    "北岭市支持民营经济高质量发展若干措施（全文）", "首页 新闻 政务 民生 财经 视频 专题", "2025-02-28 18:30 发表于临江",
+    "2025-04-02 15:16 阅读 8,932 收藏 分享", "【备考资料免费领】加入2025事业单位备考交流群，群号：738291045",
+])
+def test_page_head_families_go_at_the_top(line):
+    body = seed_lines("000")[10][1]
+    for text in (f"{line}\n{body}\n", chinese_punct(f"{line}\n{body}\n")):
+        assert run(text).text.splitlines() == [text.splitlines()[-1]], line
+
+
+def test_attachment_downloads_under_chrome_go_the_documents_own_attachment_list_stays():
+    body = seed_lines("000")[10][1]
+    own = ["青禾县人力资源和社会保障局", "2025年5月12日", "附件：1.岗位表", "2.报名信息表"]
+    page_tail = ["附件下载：", "附件1：岗位表.xlsx", "附件2：报名信息表.docx", "客服热线：400-880-1234 在线时间：9:00-21:00",
+                 "我要提意见", "提交 重置", "相关文件：", "· 某某市医疗救助办法"]
+    document = "".join(line + "\n" for line in [body] + own)
+    assert run(document + "".join(line + "\n" for line in page_tail)).text == document
+    # right below the body, a file name is the document's own line (no chrome above it)
+    listed = document + "附件1：岗位表.xlsx\n"
+    assert run(listed).text == listed
+
+
+@pytest.mark.parametrize("line", [
+    "服务热线：12329", "姓名： 联系电话： 意见内容：", "提交材料", "相关文件", "附件：报名信息表", "国家电网有限公司",
+    "首页设计", "首页 新闻", "关于建设工业互联网平台", "工业互联网平台", "工业互联网", "国家电网", "推进车联网",
+])
+def test_page_family_rules_leave_document_lines_alone(line):
+    body = seed_lines("001")[5][1]
+    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n", f"{body}\n{line}\n{body}\n"):
+        for variant in (text, chinese_punct(text)):
+            assert run(variant).text == variant, line
