@@ -360,6 +360,7 @@ CHROME_SETS = {  # name -> file; each was written before it was first measured (
     "set 5 (2026-11-22, after the rules from set 4)": "chrome_5.txt",
     "set 6 (2026-11-22, after the rules from set 5)": "chrome_6.txt",
     "set 7 (2026-11-22, after the rules from set 6 and the tail-list zone)": "chrome_7.txt",
+    "set 8 (2026-11-22, after the rules from sets 6, 7 and held-out pages 1)": "chrome_8.txt",
 }
 
 
@@ -484,13 +485,24 @@ def measure_despin(run_selfcheck: bool) -> dict:
 PAGES = HELD / "pages"
 
 
-def measure_pages(keep: str) -> dict:
-    """Each held-out page through ``clean(page, keep=keep)`` against its official text, and each
-    official text alone through ``clean`` (it must come out unchanged)."""
+_ASCII_PUNCT = str.maketrans("，：；？！（）", ",:;?!()")
+
+
+def _damaged(page: str) -> bytes:
+    """The page as a careless reposting site serves it: converted to Traditional by OpenCC s2t,
+    Chinese punctuation made ASCII, encoded in GB18030."""
+    return opencc.OpenCC("s2t").convert(page).translate(_ASCII_PUNCT).encode("gb18030")
+
+
+def measure_pages(keep: str, damage: bool = False) -> dict:
+    """Each held-out page (``damage``: made Traditional, with ASCII punctuation, in GB18030) through
+    ``clean(page, keep=keep)`` against its official text, and each official text alone through
+    ``clean`` (it must come out unchanged)."""
     rows = []
     for case in sorted(p for p in PAGES.iterdir() if (p / "page.txt").is_file()) if PAGES.is_dir() else []:
         official = read(case / "official.txt").rstrip("\n")
-        got = policyclean.clean((case / "page.txt").read_bytes(), keep=keep).text.rstrip("\n")
+        page = (case / "page.txt").read_bytes()
+        got = policyclean.clean(_damaged(page.decode("utf-8")) if damage else page, keep=keep).text.rstrip("\n")
         ref_lines, got_lines = official.split("\n"), got.split("\n")
         lost, extra = [], []
         for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ref_lines, got_lines, autojunk=False).get_opcodes():
@@ -504,7 +516,7 @@ def measure_pages(keep: str) -> dict:
     total = {k: sum(r[k] for r in rows) for k in ("lines", "chars", "edits", "alone_edits")}
     total.update(lost=sum(len(r["lost"]) for r in rows), extra=sum(len(r["extra"]) for r in rows),
                  exact=sum(r["exact"] for r in rows), cases=len(rows))
-    return {"keep": keep, "rows": rows, "total": total}
+    return {"keep": keep, "damage": damage, "rows": rows, "total": total}
 
 
 def measure_placeholders() -> dict:
@@ -657,7 +669,8 @@ def render(figures: dict) -> str:
         t = pages["total"]
         if not t["cases"]:
             continue
-        w(f"6. WHOLE PIPELINE — held-out web pages (bench/heldout/pages/), clean(page, keep={pages['keep']!r}) against the official text")
+        damage = " made Traditional (OpenCC s2t), with ASCII punctuation, in GB18030," if pages["damage"] else ""
+        w(f"6. WHOLE PIPELINE — held-out web pages (bench/heldout/pages/),{damage} clean(page, keep={pages['keep']!r}) against the official text")
         w(f"   {t['cases']} pages, {t['lines']} document lines: exactly right {t['exact']}/{t['cases']};"
           f" document lines lost or changed {t['lost']} ({pct(t['lost'], t['lines'])}); lines left that are not the document's {t['extra']};"
           f" CER {100 * t['edits'] / max(t['chars'], 1):.2f}% ({t['edits']} edits in {t['chars']} chars)")
@@ -690,7 +703,7 @@ def main() -> int:
                         for name, chrome_file in CHROME_SETS.items() if (HELD / chrome_file).is_file()},
         "despin": measure_despin(not args.no_selfcheck),
         "placeholders": measure_placeholders(),
-        "pages": [measure_pages("document"), measure_pages("article")],
+        "pages": [measure_pages("document"), measure_pages("article"), measure_pages("document", damage=True)],
     }
     figures["seconds"] = time.perf_counter() - start
     if args.json:
