@@ -45,6 +45,10 @@ def fix(text: str) -> str:
     ("联系邮箱:ai@example.com", "联系邮箱：ai@example.com"),
     ("中,,x", "中，，x"),                           # a mark next to a converted mark converts too
     ("（一)人工智能", "（一）人工智能"),              # half-converted pair
+    # Han right after ), ( at the line start or after Chinese punctuation (held-out web pages)
+    ("(1)购房合同；", "（1）购房合同；"),
+    ("平台”(https://kj.example.gov.cn)在线申报", "平台”（https://kj.example.gov.cn）在线申报"),
+    ("，(2)租赁住房的", "，（2）租赁住房的"),
 ])
 def test_converted(raw, expected):
     assert fix(raw) == expected
@@ -66,6 +70,9 @@ def test_converted(raw, expected):
     "支持CPU,GPU等芯片",                          # both neighbours Latin
     "芯片 (SoC) 及",                              # no Han inside, and a space before (
     "(SoC)",
+    "f(x)的值",                                    # a Latin letter before (
+    "(1) 购房合同",                                 # a space after )
+    "2025(1)号文",                                  # a digit before (
     "省政府关于印发关键词1省“人工智能+”行动方案的通知",
 ])
 def test_untouched(text):
@@ -238,7 +245,10 @@ def _reference(text: str, record: bool) -> tuple:
 
     def pair(match):
         start, end = match.start(), match.end()
-        if not (table.han_re.search(match.group(1)) or (start and table.han_re.match(text, start - 1))):
+        after_han = bool(table.han_re.match(text, end))
+        line_start_or_punct = not start or text[start - 1] == "\n" or text[start - 1] in table.chinese
+        if not (table.han_re.search(match.group(1)) or (start and table.han_re.match(text, start - 1))
+                or (after_han and line_start_or_punct)):
             return match.group()
         for at, mark in ((start, "("), (end - 1, ")")):
             counts[mark] = counts.get(mark, 0) + 1

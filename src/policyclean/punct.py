@@ -5,8 +5,10 @@ The agreed rule (data in ``corrections/punct.tsv``):
   side is a Han character or Chinese punctuation (``到2027年,江苏`` → ``到2027年，江苏``,
   ``发布日期: 2026-01-07`` → ``发布日期：2026-01-07``); a mark next to a converted one
   counts as next to Chinese punctuation, so ``中,,x`` converts both in one pass.
-- a pair ``( … )`` becomes ``（ … ）`` when its content has a Han character or the
-  character right before ``(`` is Han (``芯片(SoC)`` → ``芯片（SoC）``, ``(一)`` → ``（一）``).
+- a pair ``( … )`` becomes ``（ … ）`` when its content has a Han character, or the
+  character right before ``(`` is Han (``芯片(SoC)`` → ``芯片（SoC）``, ``(一)`` → ``（一）``),
+  or the character right after ``)`` is Han and ``(`` starts the line or follows Chinese
+  punctuation (``(1)购房合同`` → ``（1）购房合同``; ``f(x)的值`` stays).
 - spaces next to a converted mark are dropped (``责编: 赵碧莹`` → ``责编：赵碧莹``).
 Untouched: numbers (``1,000``, ``10:30``), URLs, e-mail, Latin sentences, ``...``, ``"``.
 """
@@ -73,7 +75,8 @@ def _load(directory: str) -> _Table:
     chinese |= set(to.values())
     marks = "".join(map(re.escape, sorted(to)))
     parens = re.escape(_OPEN + _CLOSE + to.get(_OPEN, "") + to.get(_CLOSE, ""))
-    context = f"{_HAN}{''.join(map(re.escape, sorted(chinese)))}"
+    punctuation = "".join(map(re.escape, sorted(chinese)))
+    context = f"{_HAN}{punctuation}"
     return _Table(
         to=to,
         where=where,
@@ -90,9 +93,11 @@ def _load(directory: str) -> _Table:
             f"{re.escape(m)}(?!(?<=[{context}]{re.escape(m)})(?=[^ \\n{marks}]|$))(?!(?<=[^ \\n{marks}]{re.escape(m)})(?=[{context}]))",
             re.MULTILINE) for m in sorted(set(to) - {_OPEN, _CLOSE})},
         # An innermost pair (no parenthesis or line break inside), no space beside either parenthesis,
-        # with a Han character right before ( or in the content; split() gives [before, "(", content, ")", …].
+        # with a Han character right before ( or in the content, or right after ) when ( starts the
+        # line or follows Chinese punctuation; split() gives [before, "(", content, ")", …].
         pair_split_re=re.compile(
-            f"(\\()(?<! \\()(?! )(?:(?<=[{_HAN}]\\()|(?=[^{parens}\\n]*[{_HAN}]))([^{parens}\\n]*)(?<! )(\\))(?! )")
+            f"(\\()(?<! \\()(?! )(?:(?<=[{_HAN}]\\()|(?=[^{parens}\\n]*[{_HAN}])"
+            f"|(?<![^\\n{punctuation}]\\()(?=[^{parens}\\n]*\\)[{_HAN}]))([^{parens}\\n]*)(?<! )(\\))(?! )")
         if _OPEN in to else re.compile("(?!)"),
         why={m: f"ASCII punctuation inside Chinese text ({m}→{to[m]} {where[m]})" for m in to},
     )
@@ -111,7 +116,8 @@ def _converted_parens(line: str, table: _Table) -> set[int]:
             stack.append(at)
         elif stack:
             start = stack.pop()
-            if table.han_re.search(line, start + 1, at) or (start and table.han_re.match(line, start - 1)):
+            if (table.han_re.search(line, start + 1, at) or (start and table.han_re.match(line, start - 1))
+                    or (table.han_re.match(line, at + 1) and (not start or line[start - 1] in table.chinese))):
                 chosen.update(i for i in (start, at) if line[i] in (_OPEN, _CLOSE))
     return chosen
 
