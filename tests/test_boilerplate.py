@@ -689,7 +689,7 @@ def test_decoration_is_read_as_a_space_only_where_no_rule_matches_the_line_as_it
     # a bullet that is itself a dingbat (★ ▶) is still the related-bullet rule's, not stripped first
     assert boilerplate.match_line("★ 我省召开数字经济发展大会", rules).id == "related-bullet"
     # decoration does not make a body line chrome: what is left must still be a whole chrome line
-    for line in ("🔥 全面推进人工智能赋能制造业", "→ 加快构建现代化产业体系", "⭐ 责任单位：市工信局"):
+    for line in ("🔥 全面推进人工智能赋能制造业", "↗ 加快构建现代化产业体系", "⭐ 责任单位：市工信局"):
         assert boilerplate.match_line(line, rules) is None
 
 
@@ -729,6 +729,34 @@ def test_attachment_downloads_under_chrome_go_the_documents_own_attachment_list_
     "首页设计", "首页 新闻", "关于建设工业互联网平台", "工业互联网平台", "工业互联网", "国家电网", "推进车联网",
 ])
 def test_page_family_rules_leave_document_lines_alone(line):
+    body = seed_lines("001")[5][1]
+    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n", f"{body}\n{line}\n{body}\n"):
+        for variant in (text, chinese_punct(text)):
+            assert run(variant).text == variant, line
+
+
+@pytest.mark.parametrize("line", [
+    "Views: 8,903 • 访问量 8903", "『热门推荐』", "文字整理：高明　图片：网络　排版：小鹿", "来源编辑：韩梅 (Editor: Han Mei)",
+    "本网站支持IPv6访问　无障碍阅读　适老化浏览", "〖收藏本页〗〖打印〗〖关闭〗", "【字体：大 中 小】【颜色：默认 护眼】", "广告 × 关闭",
+    "—— 责编 蒋小雨 ——",
+])
+def test_chrome_families_of_the_eighth_held_out_set_at_the_top_and_bottom(line):
+    _assert_removed_at_top_and_bottom(line)
+
+
+def test_eighth_set_families_at_their_own_edge():
+    body = seed_lines("000")[10][1]
+    for head in ("云岭省教育考试院 — 公平 公正 科学 规范", "北大法宝 | PKULAW", "某某县人民政府门户网站 | www.example.gov.cn"):
+        assert run(f"{head}\n{body}\n").text == f"{body}\n", head
+    for tail in (["#政策解读# 2025年个税专项附加扣除新变化 ›"], ["责任编辑：周红", "→ 《行政处罚法》全文解读（附对照表）"]):
+        assert run(f"{body}\n" + "".join(t + "\n" for t in tail)).text == f"{body}\n", tail
+
+
+@pytest.mark.parametrize("line", [
+    "——坚持创新、协调、绿色、开放、共享", "联系电话：0791-8612 3456　电子邮箱：bgs@example.gov.cn", "广告管理", "一、广告",
+    "——到2027年，基本建成", "→ 加快构建现代化产业体系。",
+])
+def test_eighth_set_rules_leave_document_lines_alone(line):
     body = seed_lines("001")[5][1]
     for text in (f"{line}\n{body}\n", f"{body}\n{line}\n", f"{body}\n{line}\n{body}\n"):
         for variant in (text, chinese_punct(text)):
