@@ -22,7 +22,7 @@ README.md) and on transformations of clean text that no stage was tuned on:
    spun with the table's forward direction → CER after restoring; clean paragraphs → changes.
 5. placeholders/metadata: held-out notice heads with masked province names → resolution
    precision/recall and document-number accuracy.
-6. whole pipeline: held-out web pages (bench/heldout/pages/NN/page.txt: an invented official
+6. whole pipeline: held-out web pages (bench/heldout/pages*/NN/page.txt: an invented official
    document inside site chrome, some with a news lead) → the official text (official.txt):
    document lines lost or changed, chrome/lead lines left, CER, documents exactly right; and
    each official text alone through the pipeline (do no harm).
@@ -482,7 +482,10 @@ def measure_despin(run_selfcheck: bool) -> dict:
 
 # ---------------------------------------------------------------- 5. placeholders / metadata
 
-PAGES = HELD / "pages"
+PAGE_SETS = {  # name -> folder; each was written before it was first measured (bench/heldout/README.md)
+    "pages 1 (2026-11-22)": "pages",
+    "pages 2 (2026-11-22, after the rules from pages 1 and chrome sets 7-8)": "pages_2",
+}
 
 
 _ASCII_PUNCT = str.maketrans("，：；？！（）", ",:;?!()")
@@ -494,12 +497,13 @@ def _damaged(page: str) -> bytes:
     return opencc.OpenCC("s2t").convert(page).translate(_ASCII_PUNCT).encode("gb18030")
 
 
-def measure_pages(keep: str, damage: bool = False) -> dict:
+def measure_pages(folder: str, keep: str, damage: bool = False) -> dict:
     """Each held-out page (``damage``: made Traditional, with ASCII punctuation, in GB18030) through
     ``clean(page, keep=keep)`` against its official text, and each official text alone through
     ``clean`` (it must come out unchanged)."""
     rows = []
-    for case in sorted(p for p in PAGES.iterdir() if (p / "page.txt").is_file()) if PAGES.is_dir() else []:
+    pages = HELD / folder
+    for case in sorted(p for p in pages.iterdir() if (p / "page.txt").is_file()) if pages.is_dir() else []:
         official = read(case / "official.txt").rstrip("\n")
         page = (case / "page.txt").read_bytes()
         got = policyclean.clean(_damaged(page.decode("utf-8")) if damage else page, keep=keep).text.rstrip("\n")
@@ -516,7 +520,7 @@ def measure_pages(keep: str, damage: bool = False) -> dict:
     total = {k: sum(r[k] for r in rows) for k in ("lines", "chars", "edits", "alone_edits")}
     total.update(lost=sum(len(r["lost"]) for r in rows), extra=sum(len(r["extra"]) for r in rows),
                  exact=sum(r["exact"] for r in rows), cases=len(rows))
-    return {"keep": keep, "damage": damage, "rows": rows, "total": total}
+    return {"folder": folder, "keep": keep, "damage": damage, "rows": rows, "total": total}
 
 
 def measure_placeholders() -> dict:
@@ -665,12 +669,12 @@ def render(figures: dict) -> str:
         w(f"   {r['file']:<28} {r['token']:>8} → expected {r['expected']}: {r['verdict']}; doc number {r['doc_number']}"
           + ("" if r["doc_number_ok"] else f" (expected {r['doc_number_expected']})"))
     w("")
-    for pages in figures["pages"]:
+    for set_name, pages in figures["pages"]:
         t = pages["total"]
         if not t["cases"]:
             continue
         damage = " made Traditional (OpenCC s2t), with ASCII punctuation, in GB18030," if pages["damage"] else ""
-        w(f"6. WHOLE PIPELINE — held-out web pages (bench/heldout/pages/),{damage} clean(page, keep={pages['keep']!r}) against the official text")
+        w(f"6. WHOLE PIPELINE — held-out web pages, {set_name} (bench/heldout/{pages['folder']}/),{damage} clean(page, keep={pages['keep']!r}) against the official text")
         w(f"   {t['cases']} pages, {t['lines']} document lines: exactly right {t['exact']}/{t['cases']};"
           f" document lines lost or changed {t['lost']} ({pct(t['lost'], t['lines'])}); lines left that are not the document's {t['extra']};"
           f" CER {100 * t['edits'] / max(t['chars'], 1):.2f}% ({t['edits']} edits in {t['chars']} chars)")
@@ -703,7 +707,8 @@ def main() -> int:
                         for name, chrome_file in CHROME_SETS.items() if (HELD / chrome_file).is_file()},
         "despin": measure_despin(not args.no_selfcheck),
         "placeholders": measure_placeholders(),
-        "pages": [measure_pages("document"), measure_pages("article"), measure_pages("document", damage=True)],
+        "pages": [(name, measure_pages(folder, keep, damage)) for name, folder in PAGE_SETS.items()
+                  for keep, damage in (("document", False), ("article", False), ("document", True))],
     }
     figures["seconds"] = time.perf_counter() - start
     if args.json:
