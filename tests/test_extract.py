@@ -189,7 +189,7 @@ def test_chrome_at_the_head_of_the_kept_document_goes_with_the_news_lead():
     assert [r["text"] for r in result.data["removed"]] == ["日前,天津市人民政府办公厅印发行动方案,提出到2027年攻克100项关键核心技术。",
                                                           "以下是方案全文:", "1194"]
     assert result.data["removed"][2]["rule"].startswith("boilerplate/chrome.tsv:")
-    assert "removed 1 line of site chrome at the document's edges" in result.summary
+    assert "removed 1 line of site chrome or portal metadata at the document's edges" in result.summary
     # through the whole pipeline, twice
     import policyclean
     once = policyclean.clean(lead + "1194\n" + document, keep="document").text
@@ -302,3 +302,18 @@ def test_property_document_parts_survive(number, data):
     assert result.text == text
     assert extract.run(result.text, DOCUMENT, {}).text == result.text
     assert extract.run(wrapped, ARTICLE, {}).text == wrapped
+
+
+def test_a_portal_table_at_the_head_of_the_cut_out_document_goes_with_its_values():
+    """Found by hypothesis: a table below the news lead was no table of the page (the lead is its
+    head's end), but it heads the document once the lead is cut; a second pass took it then."""
+    text = ("近日，某某市人民政府办公室印发《关于促进数字经济发展的若干措施》，现将全文刊发如下。\n以下是全文：\n"
+            "索引号：11530000MB0123456X/2026-00041 主题分类：国民经济计划\n关于促进数字经济发展的若干措施\n"
+            "一、加快数字基础设施建设，推动千兆光网和5G网络覆盖全部行政村。\n")
+    result = extract.run(text, Config(keep="document"), {})
+    assert result.text == ("关于促进数字经济发展的若干措施\n一、加快数字基础设施建设，推动千兆光网和5G网络覆盖全部行政村。\n")
+    assert result.data["metadata"] == {"index_number": "11530000MB0123456X/2026-00041", "category": "国民经济计划"}
+    # what the metadata stage already read is not overwritten
+    known = {"metadata": {"category": "通知"}}
+    assert extract.run(text, Config(keep="document"), known).data["metadata"] == {
+        "index_number": "11530000MB0123456X/2026-00041"}

@@ -209,14 +209,14 @@ _LABEL_LINES = ["索引号：014000319/2025-00326", "分类：通知", "发布�
 
 
 @settings(max_examples=150, deadline=None)
-@given(table=st.sampled_from([[], TABLE_002, _LABEL_LINES, TABLE_002[:1], _LABEL_LINES[:2]]),
+@given(table=st.sampled_from([[], TABLE_002, _LABEL_LINES, TABLE_002[:1], _LABEL_LINES[:2], _LABEL_LINES[1:3]]),
        body=st.lists(st.sampled_from(_BODY), min_size=1, max_size=12))
 def test_idempotent_and_body_kept(table, body):
     text = "".join(line + "\n" for line in table + body)
     first = metadata.run(text, CONFIG, {})
-    # the body always survives whole; only a head block of ≥3 labels goes
+    # the body always survives whole; only a head block of ≥3 labels goes, or of 2 with 索引号
     assert first.text.endswith("".join(line + "\n" for line in body))
-    if table in (TABLE_002, _LABEL_LINES):
+    if table in (TABLE_002, _LABEL_LINES, TABLE_002[:1], _LABEL_LINES[:2]):
         assert first.text == "".join(line + "\n" for line in body)
     else:
         assert first.text == text
@@ -234,3 +234,49 @@ def test_news_publication_time_label():
     text = "某某新闻标题\n发布时间：2025-12-19 10:30\n正文。\n"
     meta = metadata.run(text, CONFIG, {}).data["metadata"]
     assert meta["published"] == "2025-12-19" and meta["date"] == "2025-12-19"
+
+
+def test_a_single_portal_line_with_the_index_number_is_a_table():
+    """Held-out web pages: 索引号 with one more label on one line is a portal's metadata."""
+    text = "索引号：11530000MB0123456X/2026-00041 主题分类：国民经济计划\n某某规划\n正文第一段。\n"
+    result = metadata.run(text, CONFIG, {})
+    assert result.text == "某某规划\n正文第一段。\n"
+    assert result.data["metadata"]["index_number"] == "11530000MB0123456X/2026-00041"
+
+
+def test_a_law_database_row_is_a_table_and_its_dates_are_iso():
+    text = "效力级别：设区的市地方性法规 | 时效性：现行有效 | 公布日期：2026.01.28 | 施行日期：2026.03.01\n某某条例\n第一条 正文。\n"
+    result = metadata.run(text, CONFIG, {})
+    assert result.text == "某某条例\n第一条 正文。\n"
+    meta = result.data["metadata"]
+    assert (meta["level"], meta["validity"], meta["date"], meta["effective"]) == \
+        ("设区的市地方性法规", "现行有效", "2026-01-28", "2026-03-01")
+
+
+@pytest.mark.parametrize("text", [
+    "效力级别：地方政府规章\n某某办法\n正文。\n",  # one label, strong or not, is no table
+    "发布机构：某某局 | 来源：某某网\n正文第一段。\n",  # two ordinary labels
+])
+def test_one_strong_label_or_two_ordinary_ones_are_no_table(text):
+    result = metadata.run(text, CONFIG, {})
+    assert result.text == text and not result.changes
+
+
+def test_a_stray_cell_between_rows_goes_with_the_table():
+    """Found by hypothesis: a bare "0" between two rows used to end the table; boilerplate then
+    removed the "0" and a second pass found the (bigger) table: not idempotent."""
+    text = "索引号：1\n0\n分类：通知\n文号：苏政发〔2025〕1号\n正文第一段。\n"
+    result = metadata.run(text, CONFIG, {})
+    assert result.text == "正文第一段。\n"
+    assert [r["text"] for r in result.data["removed"]] == ["索引号：1", "0", "分类：通知", "文号：苏政发〔2025〕1号"]
+    # a stray line after the last row is not the table's
+    text = "索引号：1\n分类：通知\n文号：苏政发〔2025〕1号\n2025\n正文第一段。\n"
+    assert metadata.run(text, CONFIG, {}).text == "2025\n正文第一段。\n"
+
+
+def test_a_second_table_below_the_first_goes_too():
+    """Found by hypothesis: only the first block went, and a second pass found the next one."""
+    text = "索引号|分类\n一\n索引号：0|分类：1\n正文第一段。\n"
+    result = metadata.run(text, CONFIG, {})
+    assert result.text == "一\n正文第一段。\n"
+    assert metadata.run(result.text, CONFIG, {}).text == result.text

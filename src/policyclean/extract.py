@@ -252,6 +252,22 @@ def _chrome(lines: list[str], config: Config) -> list[tuple[int, Any, str]]:
     return boilerplate.find_chrome(lines, boilerplate.load_rules(directory), load_rules(directory).cues["closing"])
 
 
+def _metadata_table(lines: list[str], config: Config) -> list[tuple[int, list[tuple[str, str]]]]:
+    """The portal metadata table rows the metadata stage finds at the head of ``lines``."""
+    from . import metadata  # imported here: it imports boilerplate, which imports this module
+    return metadata.table_rows(lines, config)
+
+
+def _metadata_reason(row: list[tuple[str, str]], config: Config) -> tuple[str, str]:
+    from . import metadata
+    return metadata.row_reason(row, config)
+
+
+def _metadata_values(row: list[tuple[str, str]], config: Config) -> dict[str, str]:
+    from . import metadata
+    return metadata.row_values(row, config)
+
+
 def _reads_as_text(rest: str) -> bool:
     """What is left after a dateline must be a paragraph, not a stub a later rule would take for chrome."""
     return len(HAN.findall(rest)) >= MIN_HAN_AFTER_DATELINE
@@ -291,16 +307,31 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
             summary.append(f"kept the embedded document (lines {first + 1}–{len(lines)}, found by "
                            f"{found.method}); dropped {first} line{'s' if first != 1 else ''} of news lead")
             # The document's first lines were body lines of the page; now they are its head, where
-            # the boilerplate stage of a second pass would take chrome (a bare counter): take it now.
-            for i, rule, why in _chrome(lines[first:], config):
+            # the metadata and boilerplate stages of a second pass would take a portal table and
+            # chrome (a bare counter): take them now, in that order.
+            table_values: dict[str, str] = {}
+            for i, row in _metadata_table(lines[first:], config):
                 i += first
+                gone.add(i)
+                rule, why = _metadata_reason(row, config)
+                end = min(starts[i + 1], len(text))
+                changes.append(Change(starts[i], end, text[starts[i]:end], "", rule, why))
+                removed.append({"stage": "extract", "rule": rule, "why": why, "line": i + 1, "text": lines[i]})
+                for key, value in _metadata_values(row, config).items():
+                    table_values.setdefault(key, value)
+            known = facts.get("metadata", {})
+            if any(key not in known for key in table_values):
+                data["metadata"] = {key: value for key, value in table_values.items() if key not in known}
+            rest = [i for i in range(first, len(lines)) if i not in gone]
+            for i, rule, why in _chrome([lines[i] for i in rest], config):
+                i = rest[i]
                 gone.add(i)
                 end = min(starts[i + 1], len(text))
                 changes.append(Change(starts[i], end, text[starts[i]:end], "", rule.name, why))
                 removed.append({"stage": "extract", "rule": rule.name, "why": why, "line": i + 1, "text": lines[i]})
             if gone:
-                summary.append(f"removed {len(gone)} line{'s' if len(gone) != 1 else ''} of site chrome "
-                               "at the document's edges")
+                summary.append(f"removed {len(gone)} line{'s' if len(gone) != 1 else ''} of site chrome or portal "
+                               "metadata at the document's edges")
         elif looks_like_document(lines, rules):
             data["document_found"] = True
             data["document"] = {"method": "whole text", "first_line": 1, "last_line": len(lines)}

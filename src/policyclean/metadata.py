@@ -5,7 +5,8 @@ Two jobs:
 1. A government portal prints a metadata table above the document (seed 002:
    ``| 索 引 号: | 014000319/2025-00326 | 分 类: | … |`` … ``| 时 效: |``), or the same
    as ``索引号：…`` lines or tab-separated label/value lines. A block of such lines at
-   the head with at least three known labels is parsed into ``data["metadata"]`` and
+   the head with at least three known labels (two when one is 索引号 or 效力级别, which only
+   portals and law databases print) is parsed into ``data["metadata"]`` and
    taken out of the text (one Change and one ``data["removed"]`` entry per line).
    Labels and the keys they fill are in ``corrections/metadata/fields.tsv``.
 2. What the text itself states, without changing it: the title (a heading line such as
@@ -26,14 +27,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping
 
+from . import boilerplate
 from .data import read_tsv, tables_dir
 from .errors import TableError
 from .model import Change, Config, StageResult
 
 HEAD_LINES = 20  # heading, document number, notice signature live here
 TAIL_LINES = 12  # the closing signature and date live here
-BLOCK_START = 8  # a portal table may follow a page title or two, never more
-MIN_BLOCK_LABELS = 3  # fewer known labels is not evidence of a metadata table
+BLOCK_START = 8  # a portal table may follow a page title or two (and site chrome), never more
+MIN_BLOCK_LABELS = 3  # fewer known labels is not evidence of a metadata table...
+# ...unless one of them is a key only a portal or a law database prints (索引号, 效力级别)
+BLOCK_EVIDENCE_KEYS = frozenset({"index_number", "level"})
+DATE_KEYS = ("date", "published", "effective")  # values written YYYY-MM-DD
+HEAD_ZONES = ("head", "edge", "anywhere")  # boilerplate rules that remove a line above the body
 SHORT_LINE = 60  # heading and signature lines are short
 
 _DOCNUM = (r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（［]\s*(?:19|20)\d{2}\s*[〕\]】)）］]\s*第?\s*\d{1,5}\s*[号號]")
@@ -189,9 +195,45 @@ def _parse_row(line: str, tables: _Tables) -> list[tuple[str, str]] | None:
     return _parse_colon(stripped, tables)
 
 
-def _find_block(lines: list[str], tables: _Tables) -> tuple[int, int, list[list[tuple[str, str]]]] | None:
-    """(first, end, parsed rows) of the metadata block at the head, if there is one."""
-    for start in range(min(BLOCK_START, len(lines))):
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _is_debris(line: str) -> bool:
+    """A short line without a Han character: no label, no value a reader needs."""
+    return len(line) <= 20 and not _HAN_RE.search(line)
+
+
+def _find_blocks(lines: list[str], tables: _Tables, chrome: Any) -> list[tuple[int, int, list[list[tuple[str, str]]]]]:
+    """(first, end, parsed rows) of each metadata block at the head of the page.
+
+    A block starts within BLOCK_START lines of the top, not counting the lines above it that
+    the boilerplate stage removes later (site chrome, a stray number) or that are blocks
+    themselves, and above the page's first body paragraph; so a second pass over the text
+    without them finds no more blocks (idempotence).
+    """
+    blocks: list[tuple[int, int, list[list[tuple[str, str]]]]] = []
+    counted = 0  # lines above that count towards BLOCK_START
+    at = 0
+    while at < len(lines) and counted < BLOCK_START:
+        block = _find_block(lines, tables, at, at + 1)
+        if block is not None:
+            blocks.append(block)
+            at = block[1]
+            continue
+        line = lines[at]
+        rule = boilerplate.match_line(line, chrome)
+        if not _is_debris(line) and (rule is None or rule.zone not in HEAD_ZONES):
+            if boilerplate.is_prose(line):
+                break  # the first body paragraph: the head ends here
+            counted += 1
+        at += 1
+    return blocks
+
+
+def _find_block(lines: list[str], tables: _Tables, first: int = 0,
+                limit: int = BLOCK_START) -> tuple[int, int, list[list[tuple[str, str]]]] | None:
+    """(first, end, parsed rows) of the first metadata block starting in lines[first:limit]."""
+    for start in range(first, min(limit, len(lines))):
         first = _parse_row(lines[start], tables)
         if first is None:
             continue
@@ -200,11 +242,21 @@ def _find_block(lines: list[str], tables: _Tables) -> tuple[int, int, list[list[
         while end < len(lines):
             row = _parse_row(lines[end], tables)
             if row is None:
-                break
+                # A stray cell between two rows (a bare "0", a line of bars) belongs to the table:
+                # otherwise a later stage removes it and a second pass finds a bigger table.
+                debris = end
+                while debris < len(lines) and _is_debris(lines[debris]):
+                    debris += 1
+                if debris == end or debris == len(lines) or _parse_row(lines[debris], tables) is None:
+                    break
+                rows += [[]] * (debris - end)
+                end = debris
+                continue
             rows.append(row)
             end += 1
         labels = {label for row in rows for label, _ in row}
-        if len(labels) >= MIN_BLOCK_LABELS:
+        strong = any(tables.labels[label][0] in BLOCK_EVIDENCE_KEYS for label in labels if label in tables.labels)
+        if len(labels) >= MIN_BLOCK_LABELS or (strong and len(labels) >= 2):
             return start, end, rows
     return None
 
@@ -267,7 +319,7 @@ def _signature(lines: list[str], tables: _Tables) -> tuple[str, str, int, int] |
     return None
 
 
-def _text_facts(lines: list[str], skip: range, tables: _Tables) -> tuple[dict[str, Any], dict[str, int]]:
+def _text_facts(lines: list[str], skip: set[int], tables: _Tables) -> tuple[dict[str, Any], dict[str, int]]:
     """Title, doc_number, issuer, date (and label lines' values) stated in the head and tail zones."""
     facts: dict[str, Any] = {}
     where: dict[str, int] = {}
@@ -286,7 +338,7 @@ def _text_facts(lines: list[str], skip: range, tables: _Tables) -> tuple[dict[st
         pairs = _parse_colon(line, tables) if len(line) <= 80 else None
         for label, value in pairs or ():
             key = tables.labels[label][0]
-            if key in ("date", "published"):
+            if key in DATE_KEYS:
                 value = parse_date(value) or ""
             put(key, value, number)
 
@@ -329,6 +381,39 @@ def _text_facts(lines: list[str], skip: range, tables: _Tables) -> tuple[dict[st
 
 # ---------------------------------------------------------------------------
 
+def table_rows(lines: list[str], config: Config) -> list[tuple[int, list[tuple[str, str]]]]:
+    """(line index, its (label, value) pairs) of each line of the portal metadata tables at the
+    head of ``lines``, in order; a stray cell between rows has no pairs. The extract stage also
+    asks this of a document it cuts out of a news article (its head is then a new head)."""
+    tables = _load(config.tables_dir)
+    chrome = boilerplate.load_rules(str(tables_dir(config.tables_dir)))
+    return [(number, row) for start, end, rows in _find_blocks(lines, tables, chrome)
+            for number, row in zip(range(start, end), rows)]
+
+
+def row_values(row: list[tuple[str, str]], config: Config) -> dict[str, str]:
+    """The metadata a table row gives (key -> value; dates in ISO form; empty cells left out)."""
+    labels = _load(config.tables_dir).labels
+    values: dict[str, str] = {}
+    for label, value in row:
+        key = labels[label][0]
+        if key in DATE_KEYS:
+            value = parse_date(value) or value
+        if value:
+            values.setdefault(key, value)
+    return values
+
+
+def row_reason(row: list[tuple[str, str]], config: Config) -> tuple[str, str]:
+    """The rule and the why of taking a table row out of the text."""
+    if not row:
+        return "metadata", "a stray cell between rows of the portal metadata table"
+    where = _load(config.tables_dir).labels
+    labels = "、".join(label for label, _ in row)
+    rule = "metadata/fields.tsv:" + ",".join(dict.fromkeys(where[label][1] for label, _ in row))
+    return rule, f"portal metadata table row ({labels}) moved into metadata"
+
+
 def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     if not text.strip():
         return StageResult(text)
@@ -337,36 +422,26 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     if lines and lines[-1] == "":
         lines.pop()  # the final "\n"
 
-    block = _find_block(lines, tables)
     metadata: dict[str, Any] = {}
     sources: dict[str, str] = {}
     changes: list[Change] = []
     removed: list[dict[str, Any]] = []
     warnings: list[str] = []
-    skip = range(0)
+    skip: set[int] = set()
 
-    if block:
-        start, end, rows = block
-        skip = range(start, end)
-        offset = sum(len(line) + 1 for line in lines[:start])
-        for number, row in zip(range(start, end), rows):
-            line = lines[number]
-            rules = []
-            for label, value in row:
-                key, where = tables.labels[label]
-                rules.append(where)
-                if key in ("date", "published"):
-                    value = parse_date(value) or value
-                if value and key not in metadata:
-                    metadata[key] = value
-                    sources[key] = "table"
-            length = len(line) + 1 if offset + len(line) < len(text) else len(line)
-            labels = "、".join(label for label, _ in row)
-            why = f"portal metadata table row ({labels}) moved into metadata"
-            rule = "metadata/fields.tsv:" + ",".join(dict.fromkeys(rules))
-            changes.append(Change(offset, offset + length, text[offset:offset + length], "", rule, why))
-            removed.append({"stage": "metadata", "rule": rule, "why": why, "line": number + 1, "text": line})
-            offset += length
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    for number, row in table_rows(lines, config):
+        skip.add(number)
+        for key, value in row_values(row, config).items():
+            if value and key not in metadata:
+                metadata[key] = value
+                sources[key] = "table"
+        start, end = starts[number], min(starts[number + 1], len(text))
+        rule, why = row_reason(row, config)
+        changes.append(Change(start, end, text[start:end], "", rule, why))
+        removed.append({"stage": "metadata", "rule": rule, "why": why, "line": number + 1, "text": lines[number]})
 
     stated, stated_lines = _text_facts(lines, skip, tables)
     text_lines: dict[str, int] = {}
@@ -387,7 +462,11 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     data: dict[str, Any] = {"metadata": metadata}
     if changes:
         data["removed"] = removed
-        new_text = text[:changes[0].start] + text[changes[-1].end:]
+        kept, last = [], 0
+        for change in changes:  # in text order; the blocks' lines are taken out
+            kept.append(text[last:change.start])
+            last = change.end
+        new_text = "".join(kept) + text[last:]
         found = ", ".join(k for k, s in sources.items() if s == "table")
         summary = f"parsed the portal metadata table ({len(changes)} lines: {found}) into metadata"
     else:
