@@ -761,3 +761,17 @@ def test_eighth_set_rules_leave_document_lines_alone(line):
     for text in (f"{line}\n{body}\n", f"{body}\n{line}\n", f"{body}\n{line}\n{body}\n"):
         for variant in (text, chinese_punct(text)):
             assert run(variant).text == variant, line
+
+
+def test_a_headline_ending_in_a_question_mark_does_not_shield_the_chrome_above_it():
+    """Held-out page: the body ends at its last paragraph ending in 。; a related headline ending
+    in ？ below the credits used to count as a body paragraph and kept them."""
+    body = seed_lines("000")[10][1]
+    tail = ["来源：某某住房公积金管理中心", "编辑：周晓冉 审核：韩立新", "往期推荐", "2025年度住房公积金缴存基数调整啦",
+            "一图读懂｜异地贷款怎么办？", "分享 收藏 点赞 在看"]
+    assert run(f"{body}\n" + "".join(line + "\n" for line in tail)).text == f"{body}\n"
+    # the document's own closing lines without 。 stay
+    closing = ["抄送：市委各部门，市人大常委会办公室，市政协办公室，市法院，市检察院，各人民团体。".rstrip("。"),
+               "某某市人民政府办公室 2025年3月28日印发"]
+    text = f"{body}\n" + "".join(line + "\n" for line in closing)
+    assert run(text).text == text

@@ -48,6 +48,10 @@ PROSE_MIN_LEN = 40
 # ...or when it is a sentence of at least this length ending with one of these marks.
 SENTENCE_MIN_LEN = 12
 _SENTENCE_END = ("。", "！", "？", "；", "!", "?", ";")
+# How a document's own paragraphs end; a headline ends in ？ or ！ or not at all. The body ends
+# at the last anchor ending so: a long headline or chrome line below it does not shield the
+# chrome above it (a related-reading block, credits) from the tail rules.
+_PARAGRAPH_END = ("。", "；", ";")
 
 _DATE_PARTS = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
 
@@ -184,13 +188,16 @@ def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...],
         return is_prose(lines[i]) and rule_of(i) is None
 
     first = next((i for i in range(len(lines)) if is_anchor(i)), len(lines))
-    last = next((i for i in range(len(lines) - 1, first - 1, -1) if is_anchor(i)), -1)
+    last = next((i for i in range(len(lines) - 1, first - 1, -1)
+                 if is_anchor(i) and lines[i].rstrip().endswith(_PARAGRAPH_END)), -1)
+    if last < 0:
+        last = next((i for i in range(len(lines) - 1, first - 1, -1) if is_anchor(i)), -1)
     # Without any body paragraph, every line is at the page's edge.
     if any(rule.zone == "anywhere" for rule in rules):
         scan = range(len(lines))
     else:
         last_sentence = next((i for i in range(len(lines) - 1, -1, -1)
-                              if lines[i].rstrip().endswith(_SENTENCE_END)), -1)
+                              if lines[i].rstrip().endswith(_PARAGRAPH_END)), -1)
         tail_from = max(first + 1, min(last + 1, last_sentence + 1)) if last >= 0 else first + 1
         scan = list(range(min(first, len(lines)))) + list(range(tail_from, len(lines)))
     matched_lines = [(i, rule_of(i)) for i in scan]
@@ -210,7 +217,7 @@ def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...],
             continue
         in_head, in_tail = i < first, i > last
         if rule.extent == "rest" and not in_tail and i > first and not any(
-                line.rstrip().endswith(_SENTENCE_END) for line in lines[i + 1:]):
+                line.rstrip().endswith(_PARAGRAPH_END) for line in lines[i + 1:]):
             # a list of links after the body: long headlines are no sentences
             in_tail = True
         applies = (rule.zone == "anywhere" or (rule.zone == "head" and in_head)
