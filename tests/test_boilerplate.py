@@ -775,3 +775,35 @@ def test_a_headline_ending_in_a_question_mark_does_not_shield_the_chrome_above_i
                "某某市人民政府办公室 2025年3月28日印发"]
     text = f"{body}\n" + "".join(line + "\n" for line in closing)
     assert run(text).text == text
+
+
+# --- the families added after the second set of held-out web pages (bench/heldout/pages_2/) -------
+
+@pytest.mark.parametrize("line", [
+    "百度首页 | 登录", "无障碍 | 长者模式 | English", "VIP免费下载 | 加入收藏 | 举报", "+关注", "2026-02-21 09:14 · 澜江 · 教育领域创作者",
+    "4.6分（21人评价） 1,286人阅读 97人下载", "2下载券 已有97人下载", "—— 本文档共3页，已全部展示 ——", "文档简介：本文档为某某局发布的名单公示。",
+    "免费评估您的企业能申报哪些项目 >>", "温馨提示：本平台提供政策解读及项目申报辅导服务，如需协助请拨打热线400-000-0000",
+    "（明湖日报 记者 郑雨桐）",
+])
+def test_chrome_families_of_the_second_held_out_pages_at_the_top_and_bottom(line):
+    _assert_removed_at_top_and_bottom(line)
+
+
+def test_second_pages_families_at_their_own_edge():
+    body = seed_lines("000")[10][1]
+    for head in ("明湖新闻网 明湖日报社主办", "知页文库 — 海量文档免费阅读", "某某市人民政府 www.example.gov.cn",
+                 "某某市会展行业协会 QUSHA CONVENTION & EXHIBITION ASSOCIATION"):
+        assert run(f"{head}\n{body}\n").text == f"{body}\n", head
+    tail = ["热门评论（12）", "望潮家长 2026-02-21 每天2小时体育活动能落实就好了", "回复 赞 36", "政策解读：", "· 图解：某某市20条措施"]
+    assert run(f"{body}\n" + "".join(t + "\n" for t in tail)).text == f"{body}\n"
+
+
+@pytest.mark.parametrize("line", [
+    "温馨提示：请携带身份证原件办理。", "某某市人民政府办公室 2025-12-19 印发", "联系电话：0871-63218000（工作日9:00-17:00）",
+    "政策解读", "首页设计规范", "中国 AI", "评分标准：满分100分",
+])
+def test_second_pages_rules_leave_document_lines_alone(line):
+    body = seed_lines("001")[5][1]
+    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n", f"{body}\n{line}\n{body}\n"):
+        for variant in (text, chinese_punct(text)):
+            assert run(variant).text == variant, line
