@@ -45,10 +45,18 @@ def fix(text: str) -> str:
     ("联系邮箱:ai@example.com", "联系邮箱：ai@example.com"),
     ("中,,x", "中，，x"),                           # a mark next to a converted mark converts too
     ("（一)人工智能", "（一）人工智能"),              # half-converted pair
+    # a number between the mark and Chinese text (held-out web pages made ASCII)
+    ("（一）新建居住区不低于30%;", "（一）新建居住区不低于30%；"),
+    ("覆盖率达到100%;\n下一行", "覆盖率达到100%；\n下一行"),
+    ("GDP增长5%;CPI上涨2%", "GDP增长5%；CPI上涨2%"),
+    ("截至2025:", "截至2025："),
     # Han right after ), ( at the line start or after Chinese punctuation (held-out web pages)
     ("(1)购房合同；", "（1）购房合同；"),
     ("平台”(https://kj.example.gov.cn)在线申报", "平台”（https://kj.example.gov.cn）在线申报"),
     ("，(2)租赁住房的", "，（2）租赁住房的"),
+    # a space outside a pair with no Chinese beyond it parts table columns: it stays
+    ("占GDP比重(%) 9.2 13 预期性", "占GDP比重（%） 9.2 13 预期性"),
+    ("比重 (说明) 中文", "比重（说明）中文"),
 ])
 def test_converted(raw, expected):
     assert fix(raw) == expected
@@ -71,6 +79,9 @@ def test_converted(raw, expected):
     "芯片 (SoC) 及",                              # no Han inside, and a space before (
     "(SoC)",
     "f(x)的值",                                    # a Latin letter before (
+    "工作日9:00—12:00,14:30—17:30",                # a mark between two digits is the numbers'
+    "version 2.0; ok",                             # a number with no Chinese beyond it
+    "上午9:30;",                                   # 9:30 is no number of digits . %
     "(1) 购房合同",                                 # a space after )
     "2025(1)号文",                                  # a digit before (
     "省政府关于印发关键词1省“人工智能+”行动方案的通知",
@@ -246,7 +257,8 @@ def _reference(text: str, record: bool) -> tuple:
     def pair(match):
         start, end = match.start(), match.end()
         after_han = bool(table.han_re.match(text, end))
-        line_start_or_punct = not start or text[start - 1] == "\n" or text[start - 1] in table.chinese
+        line_start_or_punct = (not start or text[start - 1] == "\n" or text[start - 1] in table.chinese
+                               or text[start - 1] in table.to)
         if not (table.han_re.search(match.group(1)) or (start and table.han_re.match(text, start - 1))
                 or (after_han and line_start_or_punct)):
             return match.group()
@@ -260,8 +272,23 @@ def _reference(text: str, record: bool) -> tuple:
         found = [(m.start() + run.start(), m.group()) for m in table.mark_re.finditer(run.group())]
         left = run.start() > 0 and line[run.start() - 1]
         right = run.end() < len(line) and line[run.end()]
-        chinese_left = bool(left) and (left in table.chinese or bool(table.han_re.match(left)))
-        chinese_right = bool(right) and (right in table.chinese or bool(table.han_re.match(right)))
+
+        def chinese(char):
+            return bool(char) and (char in table.chinese or bool(table.han_re.match(char)))
+
+        def beyond_number(at, step):  # the first character past the number starting at `at`
+            while 0 <= at < len(line) and line[at] in "0123456789.%‰":
+                at += step
+            return line[at] if 0 <= at < len(line) else ""
+
+        numbers = not (bool(left) and bool(right) and left.isdigit() and right.isdigit())
+        def han(char):
+            return bool(char) and bool(table.han_re.match(char))
+
+        chinese_left = chinese(left) or (numbers and bool(left) and left in "0123456789.%‰"
+                                         and han(beyond_number(run.start() - 1, -1)))
+        chinese_right = chinese(right) or (numbers and bool(right) and right in "0123456789.%‰"
+                                           and han(beyond_number(run.end(), 1)))
         converted = [at in chosen for at, _ in found]
         changed = True
         while changed:
@@ -274,11 +301,12 @@ def _reference(text: str, record: bool) -> tuple:
         pieces, last = [], run.start()
         for i, (at, mark) in enumerate(found):
             gap = line[last:at]
-            if gap and not ((i and converted[i - 1]) or converted[i]):
+            keep_gap = i == 0 and mark == "(" and not chinese_left  # a table column before a pair
+            if gap and (not ((i and converted[i - 1]) or converted[i]) or keep_gap):
                 pieces.append(gap)
             pieces.append(table.to[mark] if converted[i] else mark)
             last = at + 1
-        if last < run.end() and not converted[-1]:
+        if last < run.end() and (not converted[-1] or (found[-1][1] == ")" and not chinese_right)):
             pieces.append(line[last:run.end()])
         return "".join(pieces), [mark for (_, mark), done in zip(found, converted) if done]
 

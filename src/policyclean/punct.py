@@ -3,12 +3,14 @@
 The agreed rule (data in ``corrections/punct.tsv``):
 - ``, ; : ? !`` become ``，；：？！`` when the nearest non-space character on either
   side is a Han character or Chinese punctuation (``到2027年,江苏`` → ``到2027年，江苏``,
-  ``发布日期: 2026-01-07`` → ``发布日期：2026-01-07``); a mark next to a converted one
-  counts as next to Chinese punctuation, so ``中,,x`` converts both in one pass.
+  ``发布日期: 2026-01-07`` → ``发布日期：2026-01-07``), or a number (digits, ``.``, ``%``)
+  with a Han character beyond it (``不低于30%;`` → ``不低于30%；``) unless the mark stands between two
+  digits; a mark next to a converted one counts as next to Chinese punctuation, so
+  ``中,,x`` converts both in one pass.
 - a pair ``( … )`` becomes ``（ … ）`` when its content has a Han character, or the
   character right before ``(`` is Han (``芯片(SoC)`` → ``芯片（SoC）``, ``(一)`` → ``（一）``),
-  or the character right after ``)`` is Han and ``(`` starts the line or follows Chinese
-  punctuation (``(1)购房合同`` → ``（1）购房合同``; ``f(x)的值`` stays).
+  or the character right after ``)`` is Han and ``(`` starts the line or follows punctuation
+  (``(1)购房合同`` → ``（1）购房合同``; ``f(x)的值`` stays).
 - spaces next to a converted mark are dropped (``责编: 赵碧莹`` → ``责编：赵碧莹``).
 Untouched: numbers (``1,000``, ``10:30``), URLs, e-mail, Latin sentences, ``...``, ``"``.
 """
@@ -94,10 +96,11 @@ def _load(directory: str) -> _Table:
             re.MULTILINE) for m in sorted(set(to) - {_OPEN, _CLOSE})},
         # An innermost pair (no parenthesis or line break inside), no space beside either parenthesis,
         # with a Han character right before ( or in the content, or right after ) when ( starts the
-        # line or follows Chinese punctuation; split() gives [before, "(", content, ")", …].
+        # line or follows punctuation (Chinese, or ASCII that this pass may make Chinese: either
+        # way the same answer, whatever the order); split() gives [before, "(", content, ")", …].
         pair_split_re=re.compile(
             f"(\\()(?<! \\()(?! )(?:(?<=[{_HAN}]\\()|(?=[^{parens}\\n]*[{_HAN}])"
-            f"|(?<![^\\n{punctuation}]\\()(?=[^{parens}\\n]*\\)[{_HAN}]))([^{parens}\\n]*)(?<! )(\\))(?! )")
+            f"|(?<![^\\n{punctuation}{marks}]\\()(?=[^{parens}\\n]*\\)[{_HAN}]))([^{parens}\\n]*)(?<! )(\\))(?! )")
         if _OPEN in to else re.compile("(?!)"),
         why={m: f"ASCII punctuation inside Chinese text ({m}→{to[m]} {where[m]})" for m in to},
     )
@@ -117,22 +120,51 @@ def _converted_parens(line: str, table: _Table) -> set[int]:
         elif stack:
             start = stack.pop()
             if (table.han_re.search(line, start + 1, at) or (start and table.han_re.match(line, start - 1))
-                    or (table.han_re.match(line, at + 1) and (not start or line[start - 1] in table.chinese))):
+                    or (table.han_re.match(line, at + 1)
+                        and (not start or line[start - 1] in table.chinese or line[start - 1] in table.to))):
                 chosen.update(i for i in (start, at) if line[i] in (_OPEN, _CLOSE))
     return chosen
 
 
+_NUMBER_CHARS = frozenset("0123456789.%‰")
+
+
+def _chinese_sides(line: str, start: int, end: int, table: _Table) -> tuple[bool, bool]:
+    """Whether the text just left of ``line[start:end]`` and just right of it is Chinese: a Han
+    character or Chinese punctuation, or a number (digits, ., %) with a Han character beyond it
+    (不低于30%; → 不低于30%；). A mark between two digits (1,000; 12:00,14:30) is the number's."""
+    left = line[start - 1] if start > 0 else ""
+    right = line[end] if end < len(line) else ""
+    between_digits = left.isdigit() and right.isdigit()
+    return (_chinese_from(line, start - 1, -1, table, not between_digits),
+            _chinese_from(line, end, 1, table, not between_digits))
+
+
+def _chinese_from(line: str, at: int, step: int, table: _Table, through_numbers: bool) -> bool:
+    if not 0 <= at < len(line):
+        return False
+    if through_numbers and line[at] in _NUMBER_CHARS:
+        while 0 <= at < len(line) and line[at] in _NUMBER_CHARS:
+            at += step
+        # beyond the number only a Han character counts: punctuation there may be a mark this
+        # very pass converts, and the outcome must not depend on the order of the marks
+        return 0 <= at < len(line) and bool(table.han_re.match(line[at]))
+    char = line[at]
+    return char in table.chinese or bool(table.han_re.match(char))
+
+
 def _convert_run(line: str, run: re.Match[str], parens: set[int], table: _Table) -> tuple[str, list[str]]:
     """The run with its marks converted as the rule says, and the marks converted."""
-    left = run.start() > 0 and line[run.start() - 1]
-    right = run.end() < len(line) and line[run.end()]
-    chinese_left = bool(left) and (left in table.chinese or bool(table.han_re.match(left)))
-    chinese_right = bool(right) and (right in table.chinese or bool(table.han_re.match(right)))
+    chinese_left, chinese_right = _chinese_sides(line, run.start(), run.end(), table)
     alone = run.group().strip(" ")
     if len(alone) == 1:  # the common run, one mark with spaces (责编: 赵碧莹): what the loop below gives
         at = run.start() + run.group().index(alone)
         done = at in parens if alone in (_OPEN, _CLOSE) else chinese_left or chinese_right
-        return (table.to[alone], [alone]) if done else (run.group(), [])
+        if not done:
+            return run.group(), []
+        before = line[run.start():at] if _column_gap(True, alone == _OPEN, chinese_left) else ""
+        after = line[at + 1:run.end()] if _column_gap(True, alone == _CLOSE, chinese_right) else ""
+        return before + table.to[alone] + after, [alone]
     marks = [(m.start() + run.start(), m.group()) for m in table.mark_re.finditer(run.group())]
     converted = [at in parens for at, _ in marks]
     # A mark next to a converted mark is next to Chinese punctuation: repeat to a fixed point
@@ -149,13 +181,19 @@ def _convert_run(line: str, run: re.Match[str], parens: set[int], table: _Table)
     last = run.start()
     for i, (at, mark) in enumerate(marks):
         gap = line[last:at]
-        if gap and not ((i and converted[i - 1]) or converted[i]):
+        if gap and not ((i and converted[i - 1]) or converted[i]) or _column_gap(i == 0, mark == _OPEN, chinese_left):
             pieces.append(gap)
         pieces.append(table.to[mark] if converted[i] else mark)
         last = at + 1
-    if last < run.end() and not converted[-1]:
+    if last < run.end() and (not converted[-1] or _column_gap(True, marks[-1][1] == _CLOSE, chinese_right)):
         pieces.append(line[last:run.end()])
     return "".join(pieces), [mark for (_, mark), done in zip(marks, converted) if done]
+
+
+def _column_gap(at_edge: bool, outer_paren: bool, chinese_beyond: bool) -> bool:
+    """Spaces outside a parenthesis pair, at the run's edge, with no Chinese beyond them, stay:
+    they part the columns of a table row (占GDP比重（%） 9.2 13), not ASCII-style spacing."""
+    return at_edge and outer_paren and not chinese_beyond
 
 
 def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
