@@ -41,7 +41,8 @@ def test_line_structure(raw, expected):
     ("\ufeff通知", "通知\n"),                              # BOM
     ("人工\ufeff智能", "人工智能\n"),                      # U+FEFF inside text
     ("人工\x07智\x1b能\x7f", "人工智能\n"),                # control characters
-    ("甲\t乙", "甲 乙\n"),                                 # tab inside a line -> space
+    ("甲\t乙", "甲\t乙\n"),                                # a tab inside a line parts table cells: it stays
+    ("甲 \t 乙\t\t丙", "甲\t乙\t丙\n"),                      # a space run holding a tab is one tab
     ("1﹒促进", "1.促进\n"),                               # U+FE52 small full stop
     ("甲﹐乙﹑丙﹔丁﹕", "甲,乙、丙;丁:\n"),                  # small-form punctuation
     ("２０２５年ＧＰＵｅＳＩＭ", "2025年GPUeSIM\n"),        # full-width letters and digits
@@ -219,7 +220,8 @@ def _reference(text: str) -> tuple:
                     return int(where.rsplit(":", 1)[1])
 
                 if match.lastgroup == "space":
-                    after = "\u3000" if set(before) - table.deleted <= {"\u3000"} else " "
+                    kinds = set(before) - table.deleted
+                    after = "\u3000" if kinds <= {"\u3000"} else "\t" if "\t" in kinds else " "
                     if before == after:
                         continue
                     counts["spaces_collapsed"] += 1

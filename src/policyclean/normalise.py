@@ -7,7 +7,8 @@
   Kangxi radicals, CJK compatibility ideographs). NFKC is never applied to the
   whole text: it would turn Chinese full-width punctuation ``，：（）`` into ASCII.
 - Indentation and trailing spaces are removed, a run of spaces inside a line
-  becomes one space (a run of only U+3000 stays one U+3000), blank lines go.
+  becomes one space (a run of only U+3000 stays one U+3000; a run holding a tab
+  becomes one tab: it parts the cells of a table row), blank lines go.
   Hard-wrapped lines are not joined: every non-blank line is a paragraph.
 
 The output has no blank lines, no leading/trailing spaces, and ends with ``\\n``
@@ -200,8 +201,10 @@ def _edit_inside(inside: list[int], lines: list[str], cores: list[str], kept: li
 def _inside_edit(kind: str, before: str, table: _Table) -> tuple[str, str, str, str, int] | None:
     """(after, rule, why, counter, amount) for a run ``before`` of group ``kind`` of edit_re; None: leave it."""
     if kind == "space":
-        # a run of only ideographic spaces stays one U+3000 (第一章　总则); any other run is one space
-        after = "\u3000" if set(before) - table.deleted <= {"\u3000"} else " "
+        # a run of only ideographic spaces stays one U+3000 (第一章　总则); a run holding a tab
+        # stays one tab (it parts the cells of a table row); any other run is one space
+        kinds = set(before) - table.deleted
+        after = "\u3000" if kinds <= {"\u3000"} else "\t" if "\t" in kinds else " "
         if before == after:
             return None
         rows = sorted({table.rule[c] for c in before if c != " "}, key=_line_of)
