@@ -807,3 +807,37 @@ def test_second_pages_rules_leave_document_lines_alone(line):
     for text in (f"{line}\n{body}\n", f"{body}\n{line}\n", f"{body}\n{line}\n{body}\n"):
         for variant in (text, chinese_punct(text)):
             assert run(variant).text == variant, line
+
+
+# --- the families added after the third set of held-out web pages (bench/heldout/pages_3/) --------
+
+@pytest.mark.parametrize("line", [
+    "字号：【大 中 小】　【打印】　【关闭】", "下载Word　下载PDF　复制全文　加入收藏", "搜索文档 | 上传文档 | 开通VIP",
+    "在线客服　电话咨询　预约顾问", "只看该作者", "返回列表　发新帖", "VIP免费下载　立即下载（5下载券）", "剩余3页未读，继续阅读",
+    "452篇原创内容", "阅读 3.1万　赞 268　分享　推荐 77", "查看: 4521 | 回复: 23", "收藏 3　分享　评分　举报",
+    "4.6 ★★★★☆ 1286人已浏览 | 32人已下载 | 5页", "2楼 小桥流水人家 发表于 2025-7-2 10:38", "1楼",
+    "某某县人民政府公报　2025年第4期（总第118期）", "免费领取《2025小微企业税收优惠政策汇编》", "客服 | 意见反馈 | 免责声明",
+    "温馨提示：本库数据仅供参考，请以正式发布文本为准。",
+])
+def test_chrome_families_of_the_third_held_out_pages_at_the_top_and_bottom(line):
+    _assert_removed_at_top_and_bottom(line)
+
+
+def test_third_pages_families_at_their_own_edge():
+    body = seed_lines("000")[10][1]
+    for head in ("某某区人民政府　门户网站", "某某日报客户端 · 民生频道", "企帮帮 · 一站式企业服务平台　全国热线 400-886-5520",
+                 "某某区十五五规划纲要（节选）产业部分.docx", "[政务] 区政府第14次常务会议纪要，老年助餐补贴标准定了 [复制链接]",
+                 "▲图片来源：某某市住建局"):
+        assert run(f"{head}\n{body}\n").text == f"{body}\n", head
+    tail = ["相关附件：", "重点内容清单.docx", "本篇引用的法规", "《中华人民共和国数据安全法》"]
+    assert run(f"{body}\n" + "".join(t + "\n" for t in tail)).text == f"{body}\n"
+
+
+@pytest.mark.parametrize("line", [
+    "免费领取防疫物资", "某某简报 2025年第4期", "附件：申报表.docx", "3楼会议室", "公众号运营规范", "查看附件",
+])
+def test_third_pages_rules_leave_document_lines_alone(line):
+    body = seed_lines("001")[5][1]
+    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n", f"{body}\n{line}\n{body}\n"):
+        for variant in (text, chinese_punct(text)):
+            assert run(variant).text == variant, line

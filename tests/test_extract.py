@@ -317,3 +317,12 @@ def test_a_portal_table_at_the_head_of_the_cut_out_document_goes_with_its_values
     known = {"metadata": {"category": "通知"}}
     assert extract.run(text, Config(keep="document"), known).data["metadata"] == {
         "index_number": "11530000MB0123456X/2026-00041"}
+
+
+def test_the_issuer_line_above_the_title_stays_with_the_document():
+    """Held-out page: the document cut at its title lost the issuing body's line above it."""
+    text = ("记者从省人社厅获悉，该厅近日印发新一轮支持青年就业创业的政策文件，推出10条具体举措。\n"
+            "某某省人力资源和社会保障厅\n关于进一步支持高校毕业生等青年群体就业创业的意见\n"
+            "一、扩大就业岗位供给\n（一）支持企业吸纳就业。\n")
+    result = extract.run(text, Config(keep="document"), {})
+    assert result.text == text.split("\n", 1)[1]

@@ -280,3 +280,13 @@ def test_a_second_table_below_the_first_goes_too():
     result = metadata.run(text, CONFIG, {})
     assert result.text == "一\n正文第一段。\n"
     assert metadata.run(result.text, CONFIG, {}).text == result.text
+
+
+def test_a_law_database_block_with_bracketed_labels():
+    """Held-out page: 【发布部门】… lines (the label in 【】, no colon) are a law database's table."""
+    text = ("【发布部门】云峡市人民政府\n【发文字号】云政规〔2025〕6号\n【发布日期】2025.09.20\n"
+            "【时效性】现行有效　【效力级别】地方规范性文件\n云峡市公共数据开放管理办法\n第一条 正文。\n")
+    result = metadata.run(text, CONFIG, {})
+    assert result.text == "云峡市公共数据开放管理办法\n第一条 正文。\n"
+    meta = result.data["metadata"]
+    assert (meta["issuer"], meta["doc_number"], meta["level"]) == ("云峡市人民政府", "云政规〔2025〕6号", "地方规范性文件")

@@ -29,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from .data import read_tsv, tables_dir
 from .errors import TableError
@@ -144,24 +144,26 @@ _DECORATION = re.compile(r"\s*[\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff\U0001f000
 def match_line(line: str, rules: tuple[ChromeRule, ...]) -> ChromeRule | None:
     """The first rule whose pattern matches the whole ``line`` (or the line read without its
     decoration, see ``_DECORATION``), or None."""
+    return next(matching_rules(line, rules), None)
+
+
+def matching_rules(line: str, rules: tuple[ChromeRule, ...]) -> Iterator[ChromeRule]:
+    """Every rule that matches the whole ``line``, in file order; then those that match it read
+    without its decoration."""
     if len(line) > MAX_CHROME_LEN:
-        return None
-    rule = _first_match(line, rules)
-    if rule is None and _DECORATION.search(line):
+        return
+    readings = [line]
+    if _DECORATION.search(line):
         plain = _DECORATION.sub(" ", line).strip()
         if plain and plain != line:
-            rule = _first_match(plain, rules)
-    return rule
-
-
-def _first_match(line: str, rules: tuple[ChromeRule, ...]) -> ChromeRule | None:
+            readings.append(plain)
     any_line = getattr(rules, "any_line", None)
-    if any_line is not None and not any_line.fullmatch(line):
-        return None
-    for rule in rules:
-        if rule.regex.fullmatch(line):
-            return rule
-    return None
+    for reading in readings:
+        if any_line is not None and not any_line.fullmatch(reading):
+            continue
+        for rule in rules:
+            if rule.regex.fullmatch(reading):
+                yield rule
 
 
 def is_prose(line: str) -> bool:
@@ -215,19 +217,28 @@ def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...],
             continue
         if rule is None:
             continue
-        in_head, in_tail = i < first, i > last
-        if rule.extent == "rest" and not in_tail and i > first and not any(
-                line.rstrip().endswith(_PARAGRAPH_END) for line in lines[i + 1:]):
-            # a list of links after the body: long headlines are no sentences
-            in_tail = True
-        applies = (rule.zone == "anywhere" or (rule.zone == "head" and in_head)
-                   or (rule.zone == "tail" and in_tail) or (rule.zone == "edge" and (in_head or in_tail))
-                   or (rule.zone == "tail-list" and in_tail and _below_removed(lines, i, gone)))
-        if not applies:
-            continue
+        in_head = i < first
+
+        def tail_at(candidate: ChromeRule) -> bool:
+            return i > last or (candidate.extent == "rest" and i > first and not any(
+                line.rstrip().endswith(_PARAGRAPH_END) for line in lines[i + 1:]))  # a list of links after the body
+
+        def applies(candidate: ChromeRule) -> bool:
+            in_tail = tail_at(candidate)
+            zone = candidate.zone
+            return (zone == "anywhere" or (zone == "head" and in_head) or (zone == "tail" and in_tail)
+                    or (zone == "edge" and (in_head or in_tail))
+                    or (zone == "tail-list" and in_tail and _below_removed(lines, i, gone)))
+
+        # the first rule that matches names the line; when it does not apply here (a tail rule
+        # at the top), the next matching rule that does (▲图片来源：… is an image credit on top)
+        if not applies(rule):
+            rule = next((other for other in matching_rules(lines[i], rules) if other is not rule and applies(other)), None)
+            if rule is None:
+                continue
         removed.append((i, rule, f"{rule.id}: {rule.why}"))
         gone.add(i)
-        if rule.extent == "rest" and in_tail:
+        if rule.extent == "rest" and tail_at(rule):
             rest_from = (i, rule)
     return removed
 

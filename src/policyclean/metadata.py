@@ -70,7 +70,7 @@ _ORG_LINE_RE = re.compile(r"[\u4e00-\u9fff\w（）()、 ]{2,40}")
 @dataclass(frozen=True)
 class _Tables:
     labels: Mapping[str, tuple[str, str]]  # normalised label -> (key, line number in fields.tsv)
-    colon_re: re.Pattern[str]  # one `label:` at a position
+    colon_re: re.Pattern[str]  # one `label:` (or `【label】`) at a position
     issuer_suffixes: tuple[str, ...]
     title_endings: tuple[str, ...]
 
@@ -87,7 +87,8 @@ def _load(directory: str | None) -> _Tables:
     # labels may be printed with spaces between characters (索 引 号); longest first
     alternatives = sorted(labels, key=len, reverse=True)
     spaced = "|".join(r"\s*".join(map(re.escape, label)) for label in alternatives)
-    colon_re = re.compile(r"(?:^|(?<=\s))(" + spaced + r")\s*[:：]\s*")
+    # `索引号：` or a law database's `【发布部门】` (its colon optional)
+    colon_re = re.compile(r"(?:^|(?<=\s))(?:【\s*(" + spaced + r")\s*】\s*[:：]?|(" + spaced + r")\s*[:：])\s*")
     suffixes = tuple(r["suffix"] for r in read_tsv(base / "issuer_suffixes.tsv", required=("suffix",)) if r["suffix"])
     endings = tuple(r["ending"] for r in read_tsv(base / "title_endings.tsv", required=("ending",)) if r["ending"])
     return _Tables(labels, colon_re, suffixes, endings)
@@ -157,7 +158,7 @@ def _parse_colon(line: str, tables: _Tables) -> list[tuple[str, str]] | None:
     pairs = []
     for match, following in zip(matches, matches[1:] + [None]):
         end = following.start() if following else len(line)
-        pairs.append(("".join(match.group(1).split()), line[match.end():end].strip()))
+        pairs.append(("".join((match.group(1) or match.group(2)).split()), line[match.end():end].strip()))
     return pairs
 
 
