@@ -515,10 +515,12 @@ def measure_pages(folder: str, keep: str, damage: bool = False) -> dict:
                 lost += ref_lines[i1:i2]
                 extra += got_lines[j1:j2]
         alone = policyclean.clean(official + "\n").text.rstrip("\n")
+        page_lines = [line for line in page.decode("utf-8").split("\n") if line.strip()]
         rows.append({"case": case.name, "lines": len(ref_lines), "chars": len(official),
+                     "non_document": len(page_lines) - len(ref_lines),
                      "edits": edits(official, got)[0], "lost": lost, "extra": extra, "exact": got == official,
                      "alone_edits": edits(official, alone)[0], "alone_diffs": edits(official, alone)[2][:5]})
-    total = {k: sum(r[k] for r in rows) for k in ("lines", "chars", "edits", "alone_edits")}
+    total = {k: sum(r[k] for r in rows) for k in ("lines", "chars", "edits", "alone_edits", "non_document")}
     total.update(lost=sum(len(r["lost"]) for r in rows), extra=sum(len(r["extra"]) for r in rows),
                  exact=sum(r["exact"] for r in rows), cases=len(rows))
     return {"folder": folder, "keep": keep, "damage": damage, "rows": rows, "total": total}
@@ -677,7 +679,8 @@ def render(figures: dict) -> str:
         damage = " made Traditional (OpenCC s2t), with ASCII punctuation, in GB18030," if pages["damage"] else ""
         w(f"6. WHOLE PIPELINE — held-out web pages, {set_name} (bench/heldout/{pages['folder']}/),{damage} clean(page, keep={pages['keep']!r}) against the official text")
         w(f"   {t['cases']} pages, {t['lines']} document lines: exactly right {t['exact']}/{t['cases']};"
-          f" document lines lost or changed {t['lost']} ({pct(t['lost'], t['lines'])}); lines left that are not the document's {t['extra']};"
+          f" document lines lost or changed {t['lost']} ({pct(t['lost'], t['lines'])}); lines left that are not the document's {t['extra']}"
+          f" of {t['non_document']} (chrome and lead removed: {pct(t['non_document'] - t['extra'], t['non_document'])});"
           f" CER {100 * t['edits'] / max(t['chars'], 1):.2f}% ({t['edits']} edits in {t['chars']} chars)")
         w(f"   each official text alone through clean(): {t['alone_edits']} characters changed")
         for r in pages["rows"]:
