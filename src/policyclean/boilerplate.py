@@ -206,6 +206,17 @@ def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...],
 
     removed: list[tuple[int, ChromeRule, str]] = []
     gone: set[int] = set()
+
+    def in_tail(i: int, rule: ChromeRule) -> bool:
+        return i > last or (rule.extent == "rest" and i > first and not any(
+            line.rstrip().endswith(_PARAGRAPH_END) for line in lines[i + 1:]))  # a list of links after the body
+
+    def applies(i: int, rule: ChromeRule) -> bool:
+        zone, head, tail = rule.zone, i < first, in_tail(i, rule)
+        return (zone == "anywhere" or (zone == "head" and head) or (zone == "tail" and tail)
+                or (zone == "edge" and (head or tail))
+                or (zone == "tail-list" and tail and _below_removed(lines, i, gone)))
+
     rest_from: tuple[int, ChromeRule] | None = None
     for i, rule in matched_lines:
         if rest_from is not None:
@@ -217,28 +228,16 @@ def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...],
             continue
         if rule is None:
             continue
-        in_head = i < first
-
-        def tail_at(candidate: ChromeRule) -> bool:
-            return i > last or (candidate.extent == "rest" and i > first and not any(
-                line.rstrip().endswith(_PARAGRAPH_END) for line in lines[i + 1:]))  # a list of links after the body
-
-        def applies(candidate: ChromeRule) -> bool:
-            in_tail = tail_at(candidate)
-            zone = candidate.zone
-            return (zone == "anywhere" or (zone == "head" and in_head) or (zone == "tail" and in_tail)
-                    or (zone == "edge" and (in_head or in_tail))
-                    or (zone == "tail-list" and in_tail and _below_removed(lines, i, gone)))
-
         # the first rule that matches names the line; when it does not apply here (a tail rule
         # at the top), the next matching rule that does (▲图片来源：… is an image credit on top)
-        if not applies(rule):
-            rule = next((other for other in matching_rules(lines[i], rules) if other is not rule and applies(other)), None)
+        if not applies(i, rule):
+            rule = next((other for other in matching_rules(lines[i], rules) if other is not rule and applies(i, other)),
+                        None)
             if rule is None:
                 continue
         removed.append((i, rule, f"{rule.id}: {rule.why}"))
         gone.add(i)
-        if rule.extent == "rest" and tail_at(rule):
+        if rule.extent == "rest" and in_tail(i, rule):
             rest_from = (i, rule)
     return removed
 

@@ -254,20 +254,11 @@ def _chrome(lines: list[str], config: Config) -> list[tuple[int, Any, str]]:
     return boilerplate.find_chrome(lines, boilerplate.load_rules(directory), load_rules(directory).cues["closing"])
 
 
-def _metadata_table(lines: list[str], config: Config) -> list[tuple[int, list[tuple[str, str]]]]:
-    """The portal metadata table rows the metadata stage finds at the head of ``lines``."""
-    from . import metadata  # imported here: it imports boilerplate, which imports this module
-    return metadata.table_rows(lines, config)
-
-
-def _metadata_reason(row: list[tuple[str, str]], config: Config) -> tuple[str, str]:
+def _metadata_stage() -> Any:
+    """The metadata module (imported here: it imports boilerplate, which imports this module)."""
     from . import metadata
-    return metadata.row_reason(row, config)
 
-
-def _metadata_values(row: list[tuple[str, str]], config: Config) -> dict[str, str]:
-    from . import metadata
-    return metadata.row_values(row, config)
+    return metadata
 
 
 def _reads_as_text(rest: str) -> bool:
@@ -312,14 +303,15 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
             # the metadata and boilerplate stages of a second pass would take a portal table and
             # chrome (a bare counter): take them now, in that order.
             table_values: dict[str, str] = {}
-            for i, row in _metadata_table(lines[first:], config):
+            metadata = _metadata_stage()
+            for i, row in metadata.table_rows(lines[first:], config):
                 i += first
                 gone.add(i)
-                rule, why = _metadata_reason(row, config)
+                rule, why = metadata.row_reason(row, config)
                 end = min(starts[i + 1], len(text))
                 changes.append(Change(starts[i], end, text[starts[i]:end], "", rule, why))
                 removed.append({"stage": "extract", "rule": rule, "why": why, "line": i + 1, "text": lines[i]})
-                for key, value in _metadata_values(row, config).items():
+                for key, value in metadata.row_values(row, config).items():
                     table_values.setdefault(key, value)
             known = facts.get("metadata", {})
             if any(key not in known for key in table_values):
