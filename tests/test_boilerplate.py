@@ -510,6 +510,15 @@ def test_a_signature_with_a_date_in_figures_is_not_a_dated_headline():
         assert run(text).text == text
 
 
+def _assert_left_alone(line: str) -> None:
+    """A document's own ``line`` stays above, below and between body paragraphs, in ASCII and
+    Chinese punctuation."""
+    body = seed_lines("001")[5][1]
+    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n", f"{body}\n{line}\n{body}\n"):
+        for variant in (text, chinese_punct(text)):
+            assert run(variant).text == variant, line
+
+
 def _assert_removed_at_top_and_bottom(line: str) -> None:
     """``line`` goes above and below a body paragraph, in ASCII and Chinese punctuation."""
     body = seed_lines("000")[10][1]
@@ -729,10 +738,7 @@ def test_attachment_downloads_under_chrome_go_the_documents_own_attachment_list_
     "首页设计", "首页 新闻", "关于建设工业互联网平台", "工业互联网平台", "工业互联网", "国家电网", "推进车联网",
 ])
 def test_page_family_rules_leave_document_lines_alone(line):
-    body = seed_lines("001")[5][1]
-    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n", f"{body}\n{line}\n{body}\n"):
-        for variant in (text, chinese_punct(text)):
-            assert run(variant).text == variant, line
+    _assert_left_alone(line)
 
 
 @pytest.mark.parametrize("line", [
@@ -757,10 +763,7 @@ def test_eighth_set_families_at_their_own_edge():
     "——到2027年，基本建成", "→ 加快构建现代化产业体系。",
 ])
 def test_eighth_set_rules_leave_document_lines_alone(line):
-    body = seed_lines("001")[5][1]
-    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n", f"{body}\n{line}\n{body}\n"):
-        for variant in (text, chinese_punct(text)):
-            assert run(variant).text == variant, line
+    _assert_left_alone(line)
 
 
 def test_a_headline_ending_in_a_question_mark_does_not_shield_the_chrome_above_it():
@@ -803,10 +806,7 @@ def test_second_pages_families_at_their_own_edge():
     "政策解读", "首页设计规范", "中国 AI", "评分标准：满分100分",
 ])
 def test_second_pages_rules_leave_document_lines_alone(line):
-    body = seed_lines("001")[5][1]
-    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n", f"{body}\n{line}\n{body}\n"):
-        for variant in (text, chinese_punct(text)):
-            assert run(variant).text == variant, line
+    _assert_left_alone(line)
 
 
 # --- the families added after the third set of held-out web pages (bench/heldout/pages_3/) --------
@@ -837,7 +837,4 @@ def test_third_pages_families_at_their_own_edge():
     "免费领取防疫物资", "某某简报 2025年第4期", "附件：申报表.docx", "3楼会议室", "公众号运营规范", "查看附件",
 ])
 def test_third_pages_rules_leave_document_lines_alone(line):
-    body = seed_lines("001")[5][1]
-    for text in (f"{line}\n{body}\n", f"{body}\n{line}\n", f"{body}\n{line}\n{body}\n"):
-        for variant in (text, chinese_punct(text)):
-            assert run(variant).text == variant, line
+    _assert_left_alone(line)
