@@ -838,3 +838,29 @@ def test_third_pages_families_at_their_own_edge():
 ])
 def test_third_pages_rules_leave_document_lines_alone(line):
     _assert_left_alone(line)
+
+
+# --- the families added after the fourth set of held-out web pages (bench/heldout/pages_4/) --------
+
+@pytest.mark.parametrize("line", [
+    "【字体：大 中 小】  分享到：微信 微博", "立即下载  加入VIP，免费下载海量文档  收藏  举报", "VIP会员免费下载本文档", "立即下载（3积分）",
+    "2025-04-22 18:36 · 发布于某地  IP属地：某省", "4.8分 | 6页 | 3215阅读 | 89下载 | 上传于2025-02-11 | 上传者：zy政务资料",
+    "全文阅读已结束，下载本文档可以更方便地查看", "楼主  某某老司机  发表于 2025-10-24 20:13 | 只看该作者 | 倒序浏览",
+    "回复  支持(8)  反对(0)  举报", "某某住建 2025年05月12日 17:30 某地", "附件【公示名单.pdf】已下载86次",
+])
+def test_chrome_families_of_the_fourth_held_out_pages_at_the_top_and_bottom(line):
+    _assert_removed_at_top_and_bottom(line)
+
+
+def test_fourth_pages_families_at_their_own_edge():
+    body = seed_lines("000")[10][1]
+    for head in ("某某新闻网 www.example.com.cn  某某日报社主办", "学校首页 学院概况 机构设置 教育教学 科学研究 招生就业 校园文化"):
+        assert run(f"{head}\n{body}\n").text == f"{body}\n", head
+    assert run(f"{body}\n本篇法规引用：\n《中华人民共和国数据安全法》\n").text == f"{body}\n"
+
+
+@pytest.mark.parametrize("line", [
+    "报名截止 2025年3月1日 17:00 之前", "会议时间 2025年3月1日 9:30 会议室", "附件：报名表.docx", "支持企业技术改造",
+])
+def test_fourth_pages_rules_leave_document_lines_alone(line):
+    _assert_left_alone(line)
