@@ -864,3 +864,18 @@ def test_fourth_pages_families_at_their_own_edge():
 ])
 def test_fourth_pages_rules_leave_document_lines_alone(line):
     _assert_left_alone(line)
+
+
+def test_a_comment_section_goes_with_the_comments_but_only_below_the_document():
+    body = seed_lines("000")[10][1]
+    comments = ["网友评论（2）", "海边的风  IP属地：某省  2025-08-14 11:20", "希望尽快开通到外沙岛的无人机配送，点赞！",
+                "老周看经济  IP属地：某省  2025-08-14 12:03", "300亿的目标不低，关键看落实。", "某某新闻网版权所有 未经书面授权禁止转载"]
+    page = f"{body}\n" + "".join(line + "\n" for line in comments)
+    assert run(page).text == f"{body}\n"
+    assert run(run(page).text).text == f"{body}\n"
+    self_media = ["评论 56", "木子李 · 某地 · 4小时前", "以旧换新补贴多久能到账？", "作者回复：一般15个工作日内，以小程序公告为准哦"]
+    assert run(f"{body}\n" + "".join(line + "\n" for line in self_media)).text == f"{body}\n"
+    # a comment header not followed by a commenter, or with the document's closing lines below it, cuts nothing
+    for below in (["分享到：微信 微博", body], ["木子李 · 某地 · 4小时前", body, "某某市人民政府", "2025年12月19日"]):
+        text = f"{body}\n评论 56\n" + "".join(line + "\n" for line in below)
+        assert body in run(text).text.split("\n")[1:], below

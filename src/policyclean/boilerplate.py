@@ -37,7 +37,9 @@ from .extract import load_rules as load_document_rules
 from .model import Change, Config, StageResult
 
 ZONES = ("head", "tail", "tail-list", "edge", "anywhere")
-EXTENTS = ("line", "rest")
+EXTENTS = ("line", "rest", "comments")
+# A comment section (extent "comments") is looked for in the last lines of a page only.
+COMMENT_REACH = 80
 COLUMNS = ("id", "zone", "extent", "match", "pattern", "fact", "why", "example")
 
 # No rule matches a line longer than this (rules are for short chrome lines); longer
@@ -190,10 +192,13 @@ def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...],
         return is_prose(lines[i]) and rule_of(i) is None
 
     first = next((i for i in range(len(lines)) if is_anchor(i)), len(lines))
-    last = next((i for i in range(len(lines) - 1, first - 1, -1)
+    # the comments hold sentences: below a comment section's header the body cannot go on
+    comments = _comment_section(lines, first, rule_of, closing)
+    end = len(lines) if comments is None else comments
+    last = next((i for i in range(end - 1, first - 1, -1)
                  if is_anchor(i) and lines[i].rstrip().endswith(_PARAGRAPH_END)), -1)
     if last < 0:
-        last = next((i for i in range(len(lines) - 1, first - 1, -1) if is_anchor(i)), -1)
+        last = next((i for i in range(end - 1, first - 1, -1) if is_anchor(i)), -1)
     # Without any body paragraph, every line is at the page's edge.
     if any(rule.zone == "anywhere" for rule in rules):
         scan = range(len(lines))
@@ -237,9 +242,27 @@ def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...],
                 continue
         removed.append((i, rule, f"{rule.id}: {rule.why}"))
         gone.add(i)
-        if rule.extent == "rest" and in_tail(i, rule):
+        if (rule.extent == "rest" and in_tail(i, rule)) or (rule.extent == "comments" and i == comments):
             rest_from = (i, rule)
     return removed
+
+
+def _comment_section(lines: list[str], first: int, rule_of: Any, closing: tuple[Any, ...]) -> int | None:
+    """The line of a comment section's header (a rule of extent "comments") in the last
+    COMMENT_REACH lines, below the first body paragraph, when a commenter's line (a rule whose
+    id starts with "comment") follows it and no closing line of the document (its date,
+    signature) stands anywhere below it; else None."""
+    for i in range(max(first + 1, len(lines) - COMMENT_REACH), len(lines)):
+        rule = rule_of(i)
+        if rule is None or rule.extent != "comments":
+            continue
+        below = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
+        if below is None or rule_of(below) is None or not rule_of(below).id.startswith("comment"):
+            continue
+        if any(cue.regex.search(line) for line in lines[i + 1:] for cue in closing):
+            continue
+        return i
+    return None
 
 
 def _below_removed(lines: list[str], i: int, gone: set[int]) -> bool:
