@@ -517,12 +517,14 @@ def measure_pages(folder: str, keep: str, damage: bool = False) -> dict:
                 lost += ref_lines[i1:i2]
                 extra += got_lines[j1:j2]
         alone = policyclean.clean(official + "\n").text.rstrip("\n")
+        alone_kept = policyclean.clean(official + "\n", spaces="keep").text.rstrip("\n")
         page_lines = [line for line in page.decode("utf-8").split("\n") if line.strip()]
         rows.append({"case": case.name, "lines": len(ref_lines), "chars": len(official),
                      "non_document": len(page_lines) - len(ref_lines),
                      "edits": edits(official, got)[0], "lost": lost, "extra": extra, "exact": got == official,
-                     "alone_edits": edits(official, alone)[0], "alone_diffs": edits(official, alone)[2][:5]})
-    total = {k: sum(r[k] for r in rows) for k in ("lines", "chars", "edits", "alone_edits", "non_document")}
+                     "alone_edits": edits(official, alone)[0], "alone_diffs": edits(official, alone)[2][:5],
+                     "alone_kept_edits": edits(official, alone_kept)[0]})
+    total = {k: sum(r[k] for r in rows) for k in ("lines", "chars", "edits", "alone_edits", "alone_kept_edits", "non_document")}
     total.update(lost=sum(len(r["lost"]) for r in rows), extra=sum(len(r["extra"]) for r in rows),
                  exact=sum(r["exact"] for r in rows), cases=len(rows))
     return {"folder": folder, "keep": keep, "damage": damage, "rows": rows, "total": total}
@@ -684,7 +686,8 @@ def render(figures: dict) -> str:
           f" document lines lost or changed {t['lost']} ({pct(t['lost'], t['lines'])}); lines left that are not the document's {t['extra']}"
           f" of {t['non_document']} (chrome and lead removed: {pct(t['non_document'] - t['extra'], t['non_document'])});"
           f" CER {100 * t['edits'] / max(t['chars'], 1):.2f}% ({t['edits']} edits in {t['chars']} chars)")
-        w(f"   each official text alone through clean(): {t['alone_edits']} characters changed")
+        w(f"   each official text alone through clean(): {t['alone_edits']} characters changed"
+          f" ({t['alone_kept_edits']} with spaces='keep')")
         for r in pages["rows"]:
             if r["lost"] or r["extra"] or r["alone_edits"]:
                 w(f"   {r['case']}: lost/changed {' | '.join(x[:50] for x in r['lost']) or '-'}; left {' | '.join(x[:50] for x in r['extra']) or '-'}"

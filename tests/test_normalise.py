@@ -273,3 +273,23 @@ def test_line_break_count():
     result = normalise.run("甲\r\n乙\r丙\n丁\u2028", CONFIG, {})
     assert result.text == "甲\n乙\n丙\n丁\n"
     assert result.data["normalise"]["line_breaks"] == 3  # \r\n, \r, U+2028; the \n is not counted
+
+
+def test_spaces_keep_leaves_runs_inside_a_line():
+    """Config(spaces="keep"): aligned tables and signature lines keep their runs; edges, blank
+    lines and invisible characters are still handled."""
+    keep = Config(spaces="keep")
+    text = "  地块编号  土地位置  面积\n\n某某县人民政府办公室\u3000\u3000\u30002025年3月24日印发 \n甲 \u200b 乙\n"
+    result = normalise.run(text, keep, {})
+    assert result.text == "地块编号  土地位置  面积\n某某县人民政府办公室\u3000\u3000\u30002025年3月24日印发\n甲  乙\n"
+    assert normalise.run(result.text, keep, {}).text == result.text
+    # the default collapses them
+    assert normalise.run(text, CONFIG, {}).text == "地块编号 土地位置 面积\n某某县人民政府办公室\u30002025年3月24日印发\n甲 乙\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("甲 \u3000\u200b\t\u00a0\n﹒")), max_size=20))
+def test_spaces_keep_is_idempotent(text):
+    keep = Config(spaces="keep")
+    once = normalise.run(text, keep, {}).text
+    assert normalise.run(once, keep, {}).text == once

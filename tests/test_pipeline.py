@@ -129,6 +129,13 @@ def test_idempotent_in_document_mode(text):
 
 
 @PROPERTY
+@given(mixed_text)
+def test_idempotent_with_space_runs_kept(text):
+    once = policyclean.clean(text, spaces="keep").text
+    assert policyclean.clean(once, spaces="keep").text == once
+
+
+@PROPERTY
 @given(st.binary(max_size=300))
 def test_idempotent_on_arbitrary_bytes_that_decode(data):
     try:

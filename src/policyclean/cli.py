@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="article: the page's article without site chrome (default); document: only the embedded official document")
     opts.add_argument("--punct", choices=("chinese", "keep"), default="chinese",
                       help="chinese: ASCII , ; : ? ! ( ) inside Chinese text become ，；：？！（） (default)")
+    opts.add_argument("--spaces", choices=("collapse", "keep"), default="collapse",
+                      help="collapse: a run of spaces inside a line becomes one (default); keep: runs stay (tables aligned with spaces)")
     opts.add_argument("--encoding", metavar="NAME", help="decode input as NAME instead of detecting it (gb18030, big5, utf-16, ...)")
     opts.add_argument("--errors", choices=("strict", "replace"), default="strict",
                       help="replace: decode undecodable bytes as U+FFFD and report how many (default: refuse)")
@@ -183,7 +185,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         placeholders.append((mask, word))
     return Config(
         encoding=args.encoding, errors=args.errors, html=args.html, mojibake=not args.no_mojibake,
-        t2s=args.t2s, region=args.region, punct=args.punct, despin=not args.no_despin,
+        t2s=args.t2s, region=args.region, punct=args.punct, spaces=args.spaces, despin=not args.no_despin,
         despin_threshold=args.despin_threshold, boilerplate=not args.no_boilerplate, keep=args.keep,
         placeholders=tuple(placeholders), tables_dir=args.tables,
         # nobody reads the change records unless --explain or --report asks: counting is enough

@@ -29,6 +29,7 @@ class Config:
     t2s: Literal["auto", "always", "never"] = "auto"  # auto: convert only paragraphs detected Traditional
     region: Literal["none", "tw", "hk"] = "none"  # read Traditional as Taiwan/HK phrasing (OpenCC tw2sp/hk2s)
     punct: Literal["chinese", "keep"] = "chinese"
+    spaces: Literal["collapse", "keep"] = "collapse"  # keep: space runs inside a line stay (aligned tables)
     # de-spinning
     despin: bool = True
     despin_profiles: tuple[str, ...] = ()  # () = every profile shipped in corrections/despin/
@@ -66,6 +67,7 @@ class Config:
             "t2s": ("auto", "always", "never"),
             "region": ("none", "tw", "hk"),
             "punct": ("chinese", "keep"),
+            "spaces": ("collapse", "keep"),
             "keep": ("article", "document"),
         }
         for name, allowed in choices.items():

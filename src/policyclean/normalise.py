@@ -8,7 +8,9 @@
   whole text: it would turn Chinese full-width punctuation ``，：（）`` into ASCII.
 - Indentation and trailing spaces are removed, a run of spaces inside a line
   becomes one space (a run of only U+3000 stays one U+3000; a run holding a tab
-  becomes one tab: it parts the cells of a table row), blank lines go.
+  becomes one tab: it parts the cells of a table row), blank lines go. With
+  ``Config.spaces == "keep"`` a run inside a line stays as it is (tables aligned with
+  spaces, signature lines); only the invisible characters in it go.
   Hard-wrapped lines are not joined: every non-blank line is a paragraph.
 
 The output has no blank lines, no leading/trailing spaces, and ends with ``\\n``
@@ -111,6 +113,7 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     if not text:
         return StageResult(text)
     table = _load(str(tables_dir(config.tables_dir)))
+    keep_spaces = config.spaces == "keep"
     if (text.endswith("\n") and text[0] not in "\n " and "\n\n" not in text and "  " not in text
             and " \n" not in text and "\n " not in text and not table.break_or_special_re.search(text)):
         return StageResult(text)  # already one clean paragraph per line
@@ -148,7 +151,7 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
             changes.append(Change(start + core_end, start + len(line), line[core_end:], "",
                                   "normalise:trailing-space", "trailing spaces removed"))
     if inside:
-        _edit_inside(inside, lines, cores, kept, offsets, table, counts, changes)
+        _edit_inside(inside, lines, cores, kept, offsets, table, counts, changes, keep_spaces)
         if edged:
             changes.sort(key=itemgetter(0))  # by start: indentation, edits inside, trailing spaces of each line
     new_text = "\n".join([*kept, ""]) if kept else ""  # one copy of the text (no + "\n")
@@ -166,7 +169,7 @@ def _count_breaks(text: str, line_count: int) -> int:
 
 
 def _edit_inside(inside: list[int], lines: list[str], cores: list[str], kept: list[str], offsets: list[int],
-                 table: _Table, counts: dict[str, int], changes: list[Change]) -> None:
+                 table: _Table, counts: dict[str, int], changes: list[Change], keep_spaces: bool = False) -> None:
     """Make the edits in the ``kept`` cores numbered ``inside``: space runs collapsed, listed
     characters deleted or mapped. A Change for each, with offsets into the stage's input
     (``offsets``: where each of ``lines`` starts; ``cores``: the lines stripped, blank ones too)."""
@@ -185,7 +188,7 @@ def _edit_inside(inside: list[int], lines: list[str], cores: list[str], kept: li
             if before in memo:
                 edit = memo[before]
             else:
-                edit = memo[before] = _inside_edit(match.lastgroup, before, table)
+                edit = memo[before] = _inside_edit(match.lastgroup, before, table, keep_spaces)
             if edit is None:
                 continue
             after, rule, why, counter, amount = edit
@@ -198,8 +201,17 @@ def _edit_inside(inside: list[int], lines: list[str], cores: list[str], kept: li
             kept[index] = "".join([*pieces, core[last:]])
 
 
-def _inside_edit(kind: str, before: str, table: _Table) -> tuple[str, str, str, str, int] | None:
+def _inside_edit(kind: str, before: str, table: _Table,
+                 keep_spaces: bool = False) -> tuple[str, str, str, str, int] | None:
     """(after, rule, why, counter, amount) for a run ``before`` of group ``kind`` of edit_re; None: leave it."""
+    if kind == "space" and keep_spaces:
+        # the run stays; only the invisible characters in it go (a space run may hold them)
+        after = "".join(c for c in before if c not in table.deleted)
+        if after == before:
+            return None
+        gone = len(before) - len(after)
+        rows = sorted({table.rule[c] for c in before if c in table.deleted}, key=_line_of)
+        return after, ",".join(rows[:3]), f"{gone} invisible/control character(s) deleted", "deleted", gone
     if kind == "space":
         # a run of only ideographic spaces stays one U+3000 (第一章　总则); a run holding a tab
         # stays one tab (it parts the cells of a table row); any other run is one space
