@@ -79,6 +79,7 @@ class ChromeRules(tuple):
     some rule fullmatches (their union), so a line no rule matches costs one C-level test."""
 
     any_line: re.Pattern[str] | None = None
+    comment_headers: tuple[ChromeRule, ...] = ()  # the rules of extent "comments"
 
 
 _GLOBAL_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
@@ -134,6 +135,7 @@ def load_rules(directory: str) -> ChromeRules:
         sources.append(source)
     result = ChromeRules(rules)
     result.any_line = _union(sources)
+    result.comment_headers = tuple(rule for rule in rules if rule.extent == "comments")
     return result
 
 
@@ -193,7 +195,7 @@ def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...],
 
     first = next((i for i in range(len(lines)) if is_anchor(i)), len(lines))
     # the comments hold sentences: below a comment section's header the body cannot go on
-    comments = _comment_section(lines, first, rule_of, closing)
+    comments = _comment_section(lines, first, rule_of, closing, getattr(rules, "comment_headers", rules))
     end = len(lines) if comments is None else comments
     last = next((i for i in range(end - 1, first - 1, -1)
                  if is_anchor(i) and lines[i].rstrip().endswith(_PARAGRAPH_END)), -1)
@@ -247,12 +249,16 @@ def find_chrome(lines: list[str], rules: tuple[ChromeRule, ...],
     return removed
 
 
-def _comment_section(lines: list[str], first: int, rule_of: Any, closing: tuple[Any, ...]) -> int | None:
+def _comment_section(lines: list[str], first: int, rule_of: Any, closing: tuple[Any, ...],
+                     headers: tuple[ChromeRule, ...]) -> int | None:
     """The line of a comment section's header (a rule of extent "comments") in the last
     COMMENT_REACH lines, below the first body paragraph, when a commenter's line (a rule whose
     id starts with "comment") follows it and no closing line of the document (its date,
     signature) stands anywhere below it; else None."""
     for i in range(max(first + 1, len(lines) - COMMENT_REACH), len(lines)):
+        # a cheap look first: only a line some header rule matches is matched against every rule
+        if not any(header.regex.fullmatch(lines[i]) for header in headers):
+            continue
         rule = rule_of(i)
         if rule is None or rule.extent != "comments":
             continue
