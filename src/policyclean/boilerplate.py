@@ -12,6 +12,10 @@ widgets, page buttons, clickbait heads... The rules live in
   document's own list could hold (``· 申报表``) are related links only under other chrome;
 - ``anywhere``: every line.
 
+A rule's *extent* is ``line`` (the line), ``rest`` (the line and the rest of the tail: a list
+of links) or ``comments`` (a comment section's header: with a commenter's line below it, the
+header and everything after it, although comments hold sentences; see ``_comment_section``).
+
 A *body paragraph* (an anchor) is a line that no rule matches and that reads as prose
 (long, or a sentence ending in 。). Lines between the first and the last anchor are the
 article's body and only ``anywhere`` rules can touch them; so a document's own short

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Mapping
 
 from . import boilerplate
@@ -222,13 +223,20 @@ def _find_blocks(lines: list[str], tables: _Tables, chrome: Any) -> list[tuple[i
             at = block[1]
             continue
         line = lines[at]
-        rule = boilerplate.match_line(line, chrome)
-        if not _is_debris(line) and (rule is None or rule.zone not in HEAD_ZONES):
+        if not _is_debris(line) and not _chrome_above_body(line, chrome):
             if boilerplate.is_prose(line):
                 break  # the first body paragraph: the head ends here
             counted += 1
         at += 1
     return blocks
+
+
+def _chrome_above_body(line: str, chrome: Any) -> bool:
+    """Whether the boilerplate stage removes ``line`` above the body (a rule of a head zone
+    matches it, the first to match or a later one)."""
+    rule = boilerplate.match_line(line, chrome)
+    return rule is not None and (rule.zone in HEAD_ZONES
+                                 or any(other.zone in HEAD_ZONES for other in boilerplate.matching_rules(line, chrome)))
 
 
 def _find_block(lines: list[str], tables: _Tables, first: int = 0,
@@ -430,10 +438,10 @@ def run(text: str, config: Config, facts: Mapping[str, Any]) -> StageResult:
     warnings: list[str] = []
     skip: set[int] = set()
 
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    for number, row in table_rows(lines, config):
+    rows = table_rows(lines, config)
+    # where each line starts (its "\n" counted), only when there is a table to take out
+    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0)) if rows else []
+    for number, row in rows:
         skip.add(number)
         for key, value in row_values(row, config).items():
             if value and key not in metadata:
