@@ -11,7 +11,8 @@ The agreed rule (data in ``corrections/punct.tsv``):
   character right before ``(`` is Han (``芯片(SoC)`` → ``芯片（SoC）``, ``(一)`` → ``（一）``),
   or the character right after ``)`` is Han and ``(`` starts the line or follows punctuation
   (``(1)购房合同`` → ``（1）购房合同``; ``f(x)的值`` stays).
-- spaces next to a converted mark are dropped (``责编: 赵碧莹`` → ``责编：赵碧莹``).
+- spaces next to a converted mark are dropped (``责编: 赵碧莹`` → ``责编：赵碧莹``), except
+  outside a converted pair with no Chinese beyond them (table columns: ``比重(%) 9.2``).
 Untouched: numbers (``1,000``, ``10:30``), URLs, e-mail, Latin sentences, ``...``, ``"``.
 """
 
