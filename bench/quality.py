@@ -488,6 +488,7 @@ PAGE_SETS = {  # name -> folder; each was written before it was first measured (
     "pages 3 (2026-11-22, after the rules from pages 1-2 and chrome sets 7-8)": "pages_3",
     "pages 4 (2026-11-22, after the rules from pages 1-3 and chrome sets 7-8)": "pages_4",
     "pages 5 (2026-11-22, after the rules from pages 1-4 and chrome sets 7-8)": "pages_5",
+    "pages 6 (2026-11-22, the same rules as pages 5)": "pages_6",
 }
 
 
