@@ -54,6 +54,7 @@ def fix(text: str) -> str:
     ("(1)购房合同；", "（1）购房合同；"),
     ("平台”(https://kj.example.gov.cn)在线申报", "平台”（https://kj.example.gov.cn）在线申报"),
     ("，(2)租赁住房的", "，（2）租赁住房的"),
+    ("(1)60至79周岁老年人，每餐补贴3元；", "（1）60至79周岁老年人，每餐补贴3元；"),
     # a space outside a pair with no Chinese beyond it parts table columns: it stays
     ("占GDP比重(%) 9.2 13 预期性", "占GDP比重（%） 9.2 13 预期性"),
     ("比重 (说明) 中文", "比重（说明）中文"),
@@ -84,6 +85,7 @@ def test_converted(raw, expected):
     "上午9:30;",                                   # 9:30 is no number of digits . %
     "(1) 购房合同",                                 # a space after )
     "2025(1)号文",                                  # a digit before (
+    "(1)60 kg",                                     # no Han after the number
     "省政府关于印发关键词1省“人工智能+”行动方案的通知",
 ])
 def test_untouched(text):
@@ -256,7 +258,10 @@ def _reference(text: str, record: bool) -> tuple:
 
     def pair(match):
         start, end = match.start(), match.end()
-        after_han = bool(table.han_re.match(text, end))
+        after = end
+        while after < len(text) and text[after] in "0123456789.%‰":
+            after += 1
+        after_han = bool(table.han_re.match(text, after))
         line_start_or_punct = (not start or text[start - 1] == "\n" or text[start - 1] in table.chinese
                                or text[start - 1] in table.to)
         if not (table.han_re.search(match.group(1)) or (start and table.han_re.match(text, start - 1))

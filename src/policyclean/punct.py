@@ -9,8 +9,9 @@ The agreed rule (data in ``corrections/punct.tsv``):
   ``中,,x`` converts both in one pass.
 - a pair ``( … )`` becomes ``（ … ）`` when its content has a Han character, or the
   character right before ``(`` is Han (``芯片(SoC)`` → ``芯片（SoC）``, ``(一)`` → ``（一）``),
-  or the character right after ``)`` is Han and ``(`` starts the line or follows punctuation
-  (``(1)购房合同`` → ``（1）购房合同``; ``f(x)的值`` stays).
+  or a Han character follows ``)`` (a number may come between) and ``(`` starts the line or
+  follows punctuation (``(1)购房合同`` → ``（1）购房合同``, ``(1)60周岁`` → ``（1）60周岁``;
+  ``f(x)的值`` stays).
 - spaces next to a converted mark are dropped (``责编: 赵碧莹`` → ``责编：赵碧莹``), except
   outside a converted pair with no Chinese beyond them (table columns: ``比重(%) 9.2``).
 Untouched: numbers (``1,000``, ``10:30``), URLs, e-mail, Latin sentences, ``...``, ``"``.
@@ -96,12 +97,12 @@ def _load(directory: str) -> _Table:
             f"{re.escape(m)}(?!(?<=[{context}]{re.escape(m)})(?=[^ \\n{marks}]|$))(?!(?<=[^ \\n{marks}]{re.escape(m)})(?=[{context}]))",
             re.MULTILINE) for m in sorted(set(to) - {_OPEN, _CLOSE})},
         # An innermost pair (no parenthesis or line break inside), no space beside either parenthesis,
-        # with a Han character right before ( or in the content, or right after ) when ( starts the
+        # with a Han character right before ( or in the content, or after ) (a number between) when ( starts the
         # line or follows punctuation (Chinese, or ASCII that this pass may make Chinese: either
         # way the same answer, whatever the order); split() gives [before, "(", content, ")", …].
         pair_split_re=re.compile(
             f"(\\()(?<! \\()(?! )(?:(?<=[{_HAN}]\\()|(?=[^{parens}\\n]*[{_HAN}])"
-            f"|(?<![^\\n{punctuation}{marks}]\\()(?=[^{parens}\\n]*\\)[{_HAN}]))([^{parens}\\n]*)(?<! )(\\))(?! )")
+            f"|(?<![^\\n{punctuation}{marks}]\\()(?=[^{parens}\\n]*\\)[0-9.%‰]*[{_HAN}]))([^{parens}\\n]*)(?<! )(\\))(?! )")
         if _OPEN in to else re.compile("(?!)"),
         why={m: f"ASCII punctuation inside Chinese text ({m}→{to[m]} {where[m]})" for m in to},
     )
@@ -121,13 +122,20 @@ def _converted_parens(line: str, table: _Table) -> set[int]:
         elif stack:
             start = stack.pop()
             if (table.han_re.search(line, start + 1, at) or (start and table.han_re.match(line, start - 1))
-                    or (table.han_re.match(line, at + 1)
+                    or (_han_after_number(line, at + 1, table)
                         and (not start or line[start - 1] in table.chinese or line[start - 1] in table.to))):
                 chosen.update(i for i in (start, at) if line[i] in (_OPEN, _CLOSE))
     return chosen
 
 
 _NUMBER_CHARS = frozenset("0123456789.%‰")
+
+
+def _han_after_number(line: str, at: int, table: _Table) -> bool:
+    """Whether a Han character stands at ``at``, or after a number starting there ((1)60至79周岁)."""
+    while at < len(line) and line[at] in _NUMBER_CHARS:
+        at += 1
+    return bool(table.han_re.match(line, at))
 
 
 def _chinese_sides(line: str, start: int, end: int, table: _Table) -> tuple[bool, bool]:
