@@ -879,3 +879,22 @@ def test_a_comment_section_goes_with_the_comments_but_only_below_the_document():
     for below in (["分享到：微信 微博", body], ["木子李 · 某地 · 4小时前", body, "某某市人民政府", "2025年12月19日"]):
         text = f"{body}\n评论 56\n" + "".join(line + "\n" for line in below)
         assert body in run(text).text.split("\n")[1:], below
+
+
+# --- the families added after held-out pages 5 and 6 (both measured before, with the rules as they were) --
+
+@pytest.mark.parametrize("line", [
+    "收录于合集", "#政策发布 23个", "掌上某地　打开APP，阅读体验更佳", "2025-08-19 17:42　某县融媒体中心", "文档投稿赚钱　|　登录　|　注册",
+    "5 积分　　立即下载", "免费评估　　在线咨询", "VIP专享文档", "全文预览：", "字号：T|T", "回复　引用　举报　支持 0　反对 0",
+    "咨询热线：400-860-7719", "发布者：启辰企服　　时间：2025-03-02　　阅读：2156", "下载积分：8　会员免费",
+    "— 预览已结束，剩余0页可下载查看 —", "点击蓝字", "——————————", "某某融媒讯 2024-06-21",
+])
+def test_chrome_families_of_the_fifth_and_sixth_held_out_pages_at_the_top_and_bottom(line):
+    _assert_removed_at_top_and_bottom(line)
+
+
+@pytest.mark.parametrize("line", [
+    "咨询热线：0571-12345678", "时间：2025年1月2日上午9:00", "2025年8月19日 17:42 县政府三楼会议室", "积分规则", "文档管理",
+])
+def test_fifth_and_sixth_pages_rules_leave_document_lines_alone(line):
+    _assert_left_alone(line)

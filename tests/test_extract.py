@@ -326,3 +326,12 @@ def test_the_issuer_line_above_the_title_stays_with_the_document():
             "一、扩大就业岗位供给\n（一）支持企业吸纳就业。\n")
     result = extract.run(text, Config(keep="document"), {})
     assert result.text == text.split("\n", 1)[1]
+
+
+def test_a_title_split_over_two_lines_stays_whole_after_the_lead():
+    """Held-out page: the first half of a two-line title (…关于印发) went with the news lead."""
+    text = ("近日，某某区人民政府办公室印发《某某区既有住宅加装电梯实施方案》，明确了加装条件和补贴标准。\n"
+            "某某区人民政府办公室关于印发\n《某某区既有住宅加装电梯实施方案》的通知\n"
+            "一、总体要求\n（一）工作目标。\n")
+    result = extract.run(text, Config(keep="document"), {})
+    assert result.text == text.split("\n", 1)[1]

@@ -48,7 +48,7 @@ LEAD_COVERAGE = 0.5
 LEAD_MIN_LEN = 16
 # A title after a news lead must stand among the first lines.
 TITLE_MAX_LINE = 6
-CUE_KINDS = ("news", "title", "heading", "closing", "issuer")
+CUE_KINDS = ("news", "title", "heading", "closing", "title-head")
 
 _CLAUSES = re.compile(r"[^。；;！!？?，,：:\n]+")
 
@@ -209,8 +209,11 @@ def find_title_after_news(lines: list[str], rules: Rules) -> Found | None:
         rest = lines[i + 1:]
         if not any(_first(rules.cues["heading"], line) for line in rest):
             return None  # a title-like sentence without a document under it
-        # the issuing body's name may stand alone above the title (澜江省人力资源和社会保障厅)
-        start = i - 1 if i > 1 and _first(rules.cues["issuer"], lines[i - 1]) else i
+        # the lines right above the title that belong to it: the issuing body alone
+        # (某某省人力资源和社会保障厅), the first half of a title split over two lines (…关于印发)
+        start = i
+        while start > 1 and _first(rules.cues["title-head"], lines[start - 1]):
+            start -= 1
         reasons = tuple((rule.name, f"news lead before the document's title {lines[i]!r} (line {i + 1})")
                         for _ in range(start))
         return Found(start, "title", reasons)
