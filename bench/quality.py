@@ -489,6 +489,7 @@ PAGE_SETS = {  # name -> folder; each was written before it was first measured (
     "pages 4 (2026-11-22, after the rules from pages 1-3 and chrome sets 7-8)": "pages_4",
     "pages 5 (2026-11-22, after the rules from pages 1-4 and chrome sets 7-8)": "pages_5",
     "pages 6 (2026-11-22, the same rules as pages 5)": "pages_6",
+    "pages 7 (2026-11-22, after the rules from pages 1-6 and chrome sets 7-8: the rules as shipped)": "pages_7",
 }
 
 
