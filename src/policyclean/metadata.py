@@ -234,9 +234,7 @@ def _find_blocks(lines: list[str], tables: _Tables, chrome: Any) -> list[tuple[i
 def _chrome_above_body(line: str, chrome: Any) -> bool:
     """Whether the boilerplate stage removes ``line`` above the body (a rule of a head zone
     matches it, the first to match or a later one)."""
-    rule = boilerplate.match_line(line, chrome)
-    return rule is not None and (rule.zone in HEAD_ZONES
-                                 or any(other.zone in HEAD_ZONES for other in boilerplate.matching_rules(line, chrome)))
+    return any(rule.zone in HEAD_ZONES for rule in boilerplate.matching_rules(line, chrome))
 
 
 def _find_block(lines: list[str], tables: _Tables, first: int = 0,

@@ -190,7 +190,8 @@ def _convert_run(line: str, run: re.Match[str], parens: set[int], table: _Table)
     last = run.start()
     for i, (at, mark) in enumerate(marks):
         gap = line[last:at]
-        if gap and not ((i and converted[i - 1]) or converted[i]) or _column_gap(i == 0, mark == _OPEN, chinese_left):
+        beside_converted = (i and converted[i - 1]) or converted[i]
+        if gap and (not beside_converted or _column_gap(i == 0, mark == _OPEN, chinese_left)):
             pieces.append(gap)
         pieces.append(table.to[mark] if converted[i] else mark)
         last = at + 1
